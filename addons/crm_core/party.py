@@ -1,0 +1,465 @@
+"""Accounts (organisations) and contacts (persons) on ``party.party``."""
+from urllib.parse import urlsplit
+
+from trytond.i18n import gettext
+from trytond.model import ChatMixin, Index, fields
+from trytond.modules.company.model import CompanyMultiValueMixin
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
+from .ownership import OwnedMixin
+
+ACCOUNT_TYPES = [
+    (None, ""),
+    ('customer', "Customer"),
+    ('prospect', "Prospect"),
+    ('partner', "Partner"),
+    ('reseller', "Reseller"),
+    ('competitor', "Competitor"),
+    ('investor', "Investor"),
+    ('press', "Press"),
+    ('other', "Other"),
+    ]
+INDUSTRIES = [
+    (None, ""),
+    ('apparel', "Apparel"),
+    ('banking', "Banking"),
+    ('biotechnology', "Biotechnology"),
+    ('chemicals', "Chemicals"),
+    ('communications', "Communications"),
+    ('construction', "Construction"),
+    ('consulting', "Consulting"),
+    ('education', "Education"),
+    ('electronics', "Electronics"),
+    ('energy', "Energy"),
+    ('engineering', "Engineering"),
+    ('entertainment', "Entertainment"),
+    ('environmental', "Environmental"),
+    ('finance', "Finance"),
+    ('food_beverage', "Food & Beverage"),
+    ('government', "Government"),
+    ('healthcare', "Healthcare"),
+    ('hospitality', "Hospitality"),
+    ('insurance', "Insurance"),
+    ('machinery', "Machinery"),
+    ('manufacturing', "Manufacturing"),
+    ('media', "Media"),
+    ('not_for_profit', "Not For Profit"),
+    ('recreation', "Recreation"),
+    ('retail', "Retail"),
+    ('shipping', "Shipping"),
+    ('technology', "Technology"),
+    ('telecommunications', "Telecommunications"),
+    ('transportation', "Transportation"),
+    ('utilities', "Utilities"),
+    ('other', "Other"),
+    ]
+RATINGS = [
+    (None, ""),
+    ('acquired', "Acquired"),
+    ('active', "Active"),
+    ('market_failed', "Market Failed"),
+    ('project_cancelled', "Project Cancelled"),
+    ('shutdown', "Shutdown"),
+    ]
+SALUTATIONS = [
+    (None, ""),
+    ('mr', "Mr."),
+    ('ms', "Ms."),
+    ('mrs', "Mrs."),
+    ('dr', "Dr."),
+    ('prof', "Prof."),
+    ]
+LEAD_SOURCES = [
+    (None, ""),
+    ('cold_call', "Cold Call"),
+    ('existing_customer', "Existing Customer"),
+    ('self_generated', "Self Generated"),
+    ('employee', "Employee"),
+    ('partner', "Partner"),
+    ('public_relations', "Public Relations"),
+    ('direct_mail', "Direct Mail"),
+    ('conference', "Conference"),
+    ('trade_show', "Trade Show"),
+    ('web_site', "Web Site"),
+    ('word_of_mouth', "Word of Mouth"),
+    ('other', "Other"),
+    ]
+
+_COMPANY = {'company': Eval('crm_company', -1)}
+_ACCOUNT = {'invisible': Eval('crm_type') != 'account'}
+_CONTACT = {'invisible': Eval('crm_type') != 'contact'}
+
+
+def check_no_cycle(records, field_name, message_id):
+    "Raise RecursionError if following field_name from a record loops."
+    for record in records:
+        seen = {record.id}
+        parent = getattr(record, field_name)
+        while parent:
+            if parent.id in seen:
+                raise RecursionError(gettext(
+                        message_id, record=record.rec_name))
+            seen.add(parent.id)
+            parent = getattr(parent, field_name)
+
+
+def valid_url(value):
+    "Tell if value is an absolute http(s) URL or a bare host name."
+    if '://' not in value:
+        value = 'http://' + value
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    host = parts.hostname or ''
+    return (parts.scheme in {'http', 'https'}
+        and '.' in host.strip('.')
+        and not any(c.isspace() for c in value)
+        and all(label for label in host.split('.')))
+
+
+class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
+    __name__ = 'party.party'
+    crm_type = fields.Selection([
+            (None, ""),
+            ('account', "Account"),
+            ('contact', "Contact"),
+            ], "CRM Type", readonly=True,
+        help="Whether the party is a CRM account (an organisation) "
+        "or a CRM contact (a person).")
+    crm_company = fields.Many2One(
+        'company.company', "Company", ondelete='RESTRICT',
+        states={'required': Eval('crm_type', None) != None},  # noqa: E711
+        help="The company the CRM record belongs to.")
+    description = fields.Text("Description")
+
+    # Accounts
+    account_number = fields.Char(
+        "Account Number", readonly=True, states=_ACCOUNT)
+    account_type = fields.Selection(
+        ACCOUNT_TYPES, "Account Type", states=_ACCOUNT)
+    industry = fields.Selection(INDUSTRIES, "Industry", states=_ACCOUNT)
+    rating = fields.Selection(RATINGS, "Rating", states=_ACCOUNT)
+    annual_revenue = fields.Numeric(
+        "Annual Revenue", digits=(16, 2), states=_ACCOUNT)
+    employees = fields.Integer("Employees", states=_ACCOUNT)
+    ownership = fields.Char(
+        "Ownership", states=_ACCOUNT,
+        help="Public, private, subsidiary ...")
+    billing_address = fields.Many2One(
+        'party.address', "Billing Address", ondelete='SET NULL',
+        domain=[('party', '=', Eval('id', -1))], states=_ACCOUNT)
+    shipping_address = fields.Many2One(
+        'party.address', "Shipping Address", ondelete='SET NULL',
+        domain=[('party', '=', Eval('id', -1))], states=_ACCOUNT)
+    parent_account = fields.Many2One(
+        'party.party', "Member Of", ondelete='RESTRICT',
+        context=_COMPANY, depends={'crm_company'},
+        domain=[
+            ('crm_type', '=', 'account'),
+            ('id', '!=', Eval('id', -1)),
+            ],
+        states=_ACCOUNT, help="The account this one belongs to.")
+    child_accounts = fields.One2Many(
+        'party.party', 'parent_account', "Member Accounts", readonly=True,
+        context=_COMPANY, depends={'crm_company'},
+        states=_ACCOUNT)
+    contacts = fields.One2Many(
+        'party.party', 'account', "Contacts",
+        context=_COMPANY, depends={'crm_company'},
+        domain=[('crm_type', '=', 'contact')],
+        states=_ACCOUNT)
+
+    # Contacts
+    salutation = fields.Selection(SALUTATIONS, "Salutation", states=_CONTACT)
+    first_name = fields.Char("First Name", states=_CONTACT)
+    last_name = fields.Char(
+        "Last Name",
+        states={
+            'invisible': _CONTACT['invisible'],
+            'required': Eval('crm_type') == 'contact',
+            })
+    job_title = fields.Char("Title", states=_CONTACT)
+    department = fields.Char("Department", states=_CONTACT)
+    account = fields.Many2One(
+        'party.party', "Account", ondelete='SET NULL',
+        context=_COMPANY, depends={'crm_company'},
+        domain=[('crm_type', '=', 'account')], states=_CONTACT,
+        help="The organisation the contact works for.")
+    reports_to = fields.Many2One(
+        'party.party', "Reports To", ondelete='SET NULL',
+        context=_COMPANY, depends={'crm_company'},
+        domain=[
+            ('crm_type', '=', 'contact'),
+            ('id', '!=', Eval('id', -1)),
+            ],
+        states=_CONTACT)
+    birthday = fields.Date("Birthday", states=_CONTACT)
+    lead_source = fields.Selection(
+        LEAD_SOURCES, "Lead Source", states=_CONTACT)
+    email_opt_out = fields.Boolean(
+        "E-mail Opt Out", states=_CONTACT,
+        help="The contact does not want to receive marketing e-mails.")
+    do_not_call = fields.Boolean("Do Not Call", states=_CONTACT)
+    reference = fields.Boolean(
+        "Reference", states=_CONTACT,
+        help="The contact agrees to be a reference for prospects.")
+    notify_owner = fields.Boolean(
+        "Notify Owner", states=_CONTACT,
+        help="Notify the owner when the contact is changed.")
+    image = fields.Binary("Image", states=_CONTACT)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.crm_type, Index.Equality()),
+                    (t.name, Index.Range(order='ASC'))),
+                Index(t,
+                    (Index.Unaccent(t.name), Index.Similarity()),
+                    where=t.crm_type != None),  # noqa: E711
+                Index(t, (t.account, Index.Range())),
+                Index(t, (t.parent_account, Index.Range())),
+                Index(t, (t.reports_to, Index.Range())),
+                })
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # Company dependent values of related records follow the company
+        # of the CRM record
+        for field in cls._fields.values():
+            if (hasattr(field, 'get_target')
+                    and issubclass(
+                        field.get_target(), CompanyMultiValueMixin)
+                    and 'company' not in field.context):
+                field.context['company'] = Eval('crm_company', -1)
+                field.depends.add('crm_company')
+
+    @classmethod
+    def default_crm_type(cls):
+        return Transaction().context.get('crm_type')
+
+    @classmethod
+    def default_crm_company(cls):
+        if Transaction().context.get('crm_type'):
+            return Transaction().context.get('company')
+
+    @classmethod
+    def default_crm_owned(cls):
+        return bool(Transaction().context.get('crm_type'))
+
+    @classmethod
+    def crm_records(cls, records):
+        return [r for r in records if r.crm_type]
+
+    @classmethod
+    def crm_sharing_scope(cls):
+        return ('crm_type', '=', None)
+
+    @classmethod
+    def crm_import_concerns(cls, fields_names):
+        return 'crm_type' in fields_names
+
+    @fields.depends('first_name', 'last_name', 'crm_type')
+    def on_change_with_name(self):
+        if self.crm_type == 'contact':
+            return self.contact_full_name(self.first_name, self.last_name)
+
+    @fields.depends('first_name', 'last_name', 'crm_type', 'name')
+    def on_change_first_name(self):
+        if self.crm_type == 'contact':
+            self.name = self.on_change_with_name()
+
+    @fields.depends(methods=['on_change_first_name'])
+    def on_change_last_name(self):
+        self.on_change_first_name()
+
+    @staticmethod
+    def contact_full_name(first_name, last_name):
+        return ' '.join(filter(None, [first_name, last_name])) or None
+
+    def get_rec_name(self, name):
+        rec_name = super().get_rec_name(name)
+        if self.crm_type == 'contact' and self.account:
+            rec_name = f'{rec_name} ({self.account.name})'
+        return rec_name
+
+    @fields.depends('crm_type', 'name', 'id', methods=['_crm_duplicates'])
+    def on_change_notify(self):
+        notifications = super().on_change_notify()
+        for duplicate in self._crm_duplicates():
+            notifications.append(('warning', self._duplicate_message(
+                        duplicate)))
+        return notifications
+
+    @fields.depends('crm_type', 'name', 'id')
+    def _crm_duplicates(self):
+        "Return the other accounts with the same name."
+        if self.crm_type != 'account' or not self.name:
+            return []
+        with without_check_access():
+            return self.search([
+                    ('crm_type', '=', 'account'),
+                    ('name', 'ilike', self.name.strip()),
+                    ('id', '!=', self.id if self.id and self.id >= 0 else -1),
+                    ], limit=3, order=[('id', 'ASC')])
+
+    def _contact_duplicates(self):
+        "Return the other contacts sharing an e-mail with this one."
+        pool = Pool()
+        Mechanism = pool.get('party.contact_mechanism')
+        emails = {
+            m.value_compact for m in self.contact_mechanisms
+            if m.type == 'email' and m.value_compact}
+        if self.crm_type != 'contact' or not emails:
+            return []
+        with without_check_access():
+            mechanisms = Mechanism.search([
+                    ('type', '=', 'email'),
+                    ('value_compact', 'in', list(emails)),
+                    ('party', '!=', self.id),
+                    ('party.crm_type', '=', 'contact'),
+                    ], limit=3, order=[('id', 'ASC')])
+        return [m.party for m in mechanisms]
+
+    @classmethod
+    def _duplicate_message(cls, duplicate):
+        "The warning naming duplicate when the user may see it."
+        with without_check_access():
+            name = duplicate.rec_name
+            kind = duplicate.crm_type
+        if cls.search([('id', '=', duplicate.id)]):
+            return gettext(
+                'crm_core.msg_duplicate_%s' % kind, duplicate=name)
+        return gettext('crm_core.msg_duplicate_%s_hidden' % kind)
+
+    @classmethod
+    def check_duplicates(cls, parties):
+        "Warn once when created accounts or contacts already exist."
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        for party in parties:
+            duplicates = party._crm_duplicates() or party._contact_duplicates()
+            if duplicates:
+                key = Warning.format('crm_duplicate', [party])
+                if Warning.check(key):
+                    raise DuplicateWarning(
+                        key, cls._duplicate_message(duplicates[0]))
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Configuration = pool.get('crm.configuration')
+        vlist = [v.copy() for v in vlist]
+        config = None
+        for values in vlist:
+            if values.get('crm_type') == 'contact':
+                values['name'] = cls.contact_full_name(
+                    values.get('first_name'), values.get('last_name'))
+            if (values.get('crm_type') == 'account'
+                    and not values.get('account_number')):
+                config = config or Configuration(1)
+                sequence = config.get_multivalue(
+                    'account_sequence', company=values.get('crm_company'))
+                if sequence:
+                    values['account_number'] = sequence.get()
+        parties = super().create(vlist)
+        if Transaction().check_access:
+            cls.check_duplicates(cls.crm_records(parties))
+        return parties
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        args = []
+        for parties, values in zip(actions, actions):
+            if {'first_name', 'last_name'} & values.keys():
+                for party in parties:
+                    if party.crm_type != 'contact':
+                        continue
+                    names = {
+                        'first_name': party.first_name,
+                        'last_name': party.last_name,
+                        }
+                    names.update({
+                            k: values[k] for k in names if k in values})
+                    args.extend(([party], {
+                                **values,
+                                'name': cls.contact_full_name(**names),
+                                }))
+                parties = [p for p in parties if p.crm_type != 'contact']
+            if parties:
+                args.extend((parties, values))
+        if args:
+            super().write(*args)
+
+    @classmethod
+    def copy(cls, parties, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('account_number')
+        default.setdefault('child_accounts')
+        default.setdefault('contacts')
+        return super().copy(parties, default=default)
+
+    @classmethod
+    def validate_fields(cls, parties, field_names):
+        super().validate_fields(parties, field_names)
+        cls.check_crm_values(parties, field_names)
+        if not field_names or 'parent_account' in field_names:
+            check_no_cycle(
+                parties, 'parent_account', 'crm_core.msg_account_recursion')
+        if not field_names or 'reports_to' in field_names:
+            check_no_cycle(
+                parties, 'reports_to', 'crm_core.msg_contact_recursion')
+
+    @classmethod
+    def check_crm_values(cls, parties, field_names=None):
+        "Refuse negative figures on accounts."
+        for party in parties:
+            for name in ['annual_revenue', 'employees']:
+                if field_names and name not in field_names:
+                    continue
+                value = getattr(party, name)
+                if value is not None and value < 0:
+                    raise InvalidValueError(gettext(
+                            'crm_core.msg_negative_value',
+                            field=cls.__names__(name)['field'],
+                            record=party.rec_name))
+
+
+class ContactMechanism(metaclass=PoolMeta):
+    __name__ = 'party.contact_mechanism'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t,
+                (t.type, Index.Equality()),
+                (t.value_compact, Index.Equality(cardinality='high'))))
+
+    @classmethod
+    def validate_fields(cls, mechanisms, field_names):
+        super().validate_fields(mechanisms, field_names)
+        cls.check_valid_website(mechanisms, field_names)
+
+    @classmethod
+    def check_valid_website(cls, mechanisms, field_names=None):
+        "Refuse a website of a CRM record that is not a URL."
+        if field_names and not (field_names & {'type', 'value'}):
+            return
+        for mechanism in mechanisms:
+            if (mechanism.type == 'website' and mechanism.value
+                    and mechanism.party.crm_type
+                    and not valid_url(mechanism.value)):
+                raise InvalidValueError(gettext(
+                        'crm_core.msg_invalid_website',
+                        website=mechanism.value,
+                        party=mechanism.party.rec_name))

@@ -3,9 +3,9 @@ from urllib.parse import urlsplit
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, Index, fields
-from trytond.modules.company.model import CompanyMultiValueMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
@@ -227,19 +227,12 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
                 Index(t, (t.parent_account, Index.Range())),
                 Index(t, (t.reports_to, Index.Range())),
                 })
-
-    @classmethod
-    def __post_setup__(cls):
-        super().__post_setup__()
-        # Company dependent values of related records follow the company
+        # Company dependent values of related parties follow the company
         # of the CRM record
-        for field in cls._fields.values():
-            if (hasattr(field, 'get_target')
-                    and issubclass(
-                        field.get_target(), CompanyMultiValueMixin)
-                    and 'company' not in field.context):
-                field.context['company'] = Eval('crm_company', -1)
-                field.depends.add('crm_company')
+        for name in ['contact_mechanisms', 'replaced_by']:
+            field = getattr(cls, name)
+            field.context = {**field.context, **_COMPANY}
+            field.depends.add('crm_company')
 
     @classmethod
     def default_crm_type(cls):
@@ -322,7 +315,9 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
         with without_check_access():
             mechanisms = Mechanism.search([
                     ('type', '=', 'email'),
-                    ('value_compact', 'in', list(emails)),
+                    ['OR'] + [
+                        ('value_compact', 'ilike', escape_wildcard(e))
+                        for e in sorted(emails)],
                     ('party', '!=', self.id),
                     ('party.crm_type', '=', 'contact'),
                     ], limit=3, order=[('id', 'ASC')])
@@ -347,7 +342,9 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
         for party in parties:
             duplicates = party._crm_duplicates() or party._contact_duplicates()
             if duplicates:
-                key = Warning.format('crm_duplicate', [party])
+                # Keyed on the match so that a confirmation survives the
+                # rollback of the refused creation
+                key = Warning.format('crm_duplicate', duplicates[:1])
                 if Warning.check(key):
                     raise DuplicateWarning(
                         key, cls._duplicate_message(duplicates[0]))

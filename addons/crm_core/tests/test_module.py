@@ -2,8 +2,13 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
+from .test_accounts import AccountTestMixin
+from .test_sharing import SharingTestMixin
 
-class CrmCoreTestCase(CompanyTestMixin, ModuleTestCase):
+
+class CrmCoreTestCase(
+        SharingTestMixin, AccountTestMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test the CRM core module"
     module = 'crm_core'
 

@@ -1,0 +1,327 @@
+"""Ownership, role hierarchy, teams, sharing modes and profiles."""
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+from .tools import acting_as, create_crm_users, set_sharing
+
+
+class SharingTestMixin:
+    "Record rules and profiles on CRM accounts"
+
+    def _accounts(self, users, company):
+        "One account owned by each of rep1, rep2 and manager."
+        Party = Pool().get('party.party')
+        return {
+            login: Party.create([{
+                        'name': f"Account of {login}",
+                        'crm_type': 'account',
+                        'crm_company': company.id,
+                        'assigned_user': users[login].id,
+                        }])[0]
+            for login in ['rep1', 'rep2', 'manager']}
+
+    def _visible(self, user, company):
+        Party = Pool().get('party.party')
+        with acting_as(user, company):
+            return {p.name for p in Party.search(
+                        [('crm_type', '=', 'account')])}
+
+    def _may(self, user, company, method, account):
+        "Tell if user may call method (write or delete) on account."
+        Party = Pool().get('party.party')
+        with acting_as(user, company):
+            try:
+                if method == 'write':
+                    Party.write([Party(account.id)], {'description': 'x'})
+                else:
+                    Party.delete([Party(account.id)])
+            except AccessError:
+                return False
+            return True
+
+    @with_transaction()
+    def test_private_sharing_read(self):
+        "Private: reps see their own, the manager sees the reps' ones"
+        company, users = create_crm_users()
+        self._accounts(users, company)
+        set_sharing('party.party', 'private')
+
+        self.assertEqual(
+            self._visible(users['rep1'], company), {"Account of rep1"})
+        self.assertEqual(
+            self._visible(users['rep2'], company), {"Account of rep2"})
+        self.assertEqual(
+            self._visible(users['manager'], company),
+            {"Account of rep1", "Account of rep2", "Account of manager"})
+        # Management is above the sales manager
+        self.assertEqual(len(self._visible(users['director'], company)), 3)
+
+    @with_transaction()
+    def test_private_sharing_write_delete(self):
+        "Private: only owners and superiors edit and delete"
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        set_sharing('party.party', 'private')
+
+        self.assertFalse(
+            self._may(users['rep1'], company, 'write', accounts['rep2']))
+        self.assertTrue(
+            self._may(users['rep1'], company, 'write', accounts['rep1']))
+        self.assertFalse(
+            self._may(users['rep1'], company, 'write', accounts['manager']))
+        self.assertTrue(
+            self._may(users['manager'], company, 'write', accounts['rep2']))
+        self.assertFalse(
+            self._may(users['rep1'], company, 'delete', accounts['rep2']))
+        self.assertTrue(
+            self._may(users['manager'], company, 'delete', accounts['rep2']))
+
+    @with_transaction()
+    def test_public_read_sharing(self):
+        "Public read only: all read, only owners and superiors edit"
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        set_sharing('party.party', 'public_read')
+
+        self.assertEqual(len(self._visible(users['rep1'], company)), 3)
+        self.assertFalse(
+            self._may(users['rep1'], company, 'write', accounts['rep2']))
+        self.assertTrue(
+            self._may(users['rep1'], company, 'write', accounts['rep1']))
+        self.assertTrue(
+            self._may(users['manager'], company, 'write', accounts['rep1']))
+
+    @with_transaction()
+    def test_public_read_write_sharing(self):
+        "Public read-write: all read and edit"
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        set_sharing('party.party', 'public_read_write')
+
+        self.assertEqual(len(self._visible(users['rep2'], company)), 3)
+        self.assertTrue(
+            self._may(users['rep1'], company, 'write', accounts['rep2']))
+        self.assertTrue(
+            self._may(users['rep2'], company, 'write', accounts['manager']))
+
+    @with_transaction()
+    def test_rule_cache_per_user(self):
+        "Users of the same groups but other roles do not share rule domains"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        company, users = create_crm_users()
+        self._accounts(users, company)
+        # Same profile as the reps, manager role
+        users['manager'].groups = [
+            ModelData.get_id('crm_core', 'group_crm_staff')]
+        users['manager'].save()
+        self.assertEqual(
+            users['manager'].groups, users['rep1'].groups)
+
+        # Fill the cache with rep1's domain first, then ask as the manager
+        self.assertEqual(len(self._visible(users['rep1'], company)), 1)
+        self.assertEqual(len(self._visible(users['manager'], company)), 3)
+        self.assertEqual(len(self._visible(users['rep1'], company)), 1)
+
+        # A change of role is seen at once: rep1 now sees rep2's account
+        # but not the one of its peer manager
+        User.write([users['rep1']], {
+                'crm_role': ModelData.get_id(
+                    'crm_core', 'role_sales_manager')})
+        self.assertEqual(
+            self._visible(users['rep1'], company),
+            {"Account of rep1", "Account of rep2"})
+
+    @with_transaction()
+    def test_team_ownership(self):
+        "Records assigned to a team are seen by its members and superiors"
+        pool = Pool()
+        Team = pool.get('crm.team')
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        set_sharing('party.party', 'private')
+        team, = Team.create([{
+                    'name': "Key accounts",
+                    'members': [('add', [users['rep2'].id])],
+                    }])
+        Party.create([{
+                    'name': "Team account",
+                    'crm_type': 'account',
+                    'crm_company': company.id,
+                    'assigned_user': None,
+                    'assigned_team': team.id,
+                    }])
+
+        self.assertIn("Team account", self._visible(users['rep2'], company))
+        self.assertNotIn(
+            "Team account", self._visible(users['rep1'], company))
+        self.assertIn(
+            "Team account", self._visible(users['manager'], company))
+
+        # Joining the team shows its records
+        Team.write([team], {'members': [('add', [users['rep1'].id])]})
+        self.assertIn("Team account", self._visible(users['rep1'], company))
+
+    @with_transaction()
+    def test_non_crm_parties_unrestricted(self):
+        "Parties outside the CRM keep the host's access"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        set_sharing('party.party', 'private')
+        supplier, = Party.create([{'name': "Host supplier"}])
+        with acting_as(users['rep1'], company):
+            self.assertEqual(
+                Party.search([('name', '=', "Host supplier")]), [supplier])
+            Party.write([supplier], {'name': "Host supplier 2"})
+
+    @with_transaction()
+    def test_search_count_and_export_obey_rules(self):
+        "Counts and exports see only the visible records"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        self._accounts(users, company)
+        set_sharing('party.party', 'private')
+        domain = [('crm_type', '=', 'account')]
+        with acting_as(users['rep1'], company):
+            self.assertEqual(Party.search_count(domain), 1)
+        with acting_as(users['manager'], company):
+            self.assertEqual(Party.search_count(domain), 3)
+            rows = Party.export_data_domain(domain, ['name'])
+            self.assertEqual(
+                sorted(r[0] for r in rows),
+                ["Account of manager", "Account of rep1", "Account of rep2"])
+
+    @with_transaction()
+    def test_staff_profile(self):
+        "Staff create and edit but neither delete nor export"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        with acting_as(users['rep1'], company):
+            account, = Party.create([{
+                        'name': "Own account",
+                        'crm_type': 'account',
+                        'crm_company': company.id,
+                        }])
+            self.assertEqual(account.assigned_user, users['rep1'])
+            Party.write([account], {'employees': 12})
+            with self.assertRaises(AccessError):
+                Party.export_data([account], ['name'])
+            with self.assertRaises(AccessError):
+                Party.export_data_domain(
+                    [('crm_type', '=', 'account')], ['name'])
+            with self.assertRaises(AccessError):
+                Party.delete([account])
+        self.assertTrue(Party.search([('id', '=', account.id)]))
+
+    @with_transaction()
+    def test_management_profile_read_only(self):
+        "Management reads everything but changes nothing"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        with acting_as(users['director'], company):
+            self.assertEqual(Party.search_count(
+                    [('crm_type', '=', 'account')]), 3)
+            with self.assertRaises(AccessError):
+                Party.create([{
+                            'name': "New", 'crm_type': 'account',
+                            'crm_company': company.id}])
+            with self.assertRaises(AccessError):
+                Party.write([accounts['rep1']], {'employees': 3})
+
+    @with_transaction()
+    def test_manager_profile(self):
+        "Managers delete and export"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        with acting_as(users['manager'], company):
+            self.assertEqual(
+                Party.export_data([accounts['rep1']], ['name']),
+                [["Account of rep1"]])
+            Party.delete([accounts['rep1']])
+        self.assertFalse(Party.search([('id', '=', accounts['rep1'].id)]))
+
+    @with_transaction()
+    def test_import_profile(self):
+        "Import of CRM records needs the import permission"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        company, users = create_crm_users()
+        staff = Group(ModelData.get_id('crm_core', 'group_crm_staff'))
+        staff.crm_import = False
+        staff.save()
+        with acting_as(users['rep1'], company):
+            with self.assertRaises(AccessError):
+                Party.import_data(
+                    ['name', 'crm_type'], [["Imported", 'account']])
+        self.assertFalse(Party.search([('name', '=', "Imported")]))
+
+    @with_transaction()
+    def test_reassign_wizard(self):
+        "Managers re-assign many records, staff may not"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Reassign = pool.get('crm.reassign', type='wizard')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        records = [accounts['rep1'], accounts['rep2']]
+
+        def run(user):
+            with acting_as(user, company), Transaction().set_context(
+                    active_model='party.party',
+                    active_ids=[r.id for r in records],
+                    active_id=records[0].id):
+                session_id, _, _ = Reassign.create()
+                wizard = Reassign(session_id)
+                wizard.start.assigned_user = users['rep2']
+                wizard.start.assigned_team = None
+                wizard.transition_reassign()
+
+        with self.assertRaises(Exception):
+            run(users['rep1'])
+        self.assertEqual(
+            Party(accounts['rep1'].id).assigned_user, users['rep1'])
+        run(users['manager'])
+        self.assertEqual(
+            {Party(r.id).assigned_user for r in records}, {users['rep2']})
+
+    @with_transaction()
+    def test_user_cannot_change_own_role_or_groups(self):
+        "A non-admin changes neither its role, its groups nor other users"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        company, users = create_crm_users()
+        manager_role = ModelData.get_id('crm_core', 'role_sales_manager')
+        admin_group = ModelData.get_id('crm_core', 'group_crm_admin')
+        rep = users['rep1']
+        with acting_as(rep, company):
+            with self.assertRaises(AccessError):
+                User.write([User(rep.id)], {'crm_role': manager_role})
+            with self.assertRaises(AccessError):
+                User.write([User(rep.id)], {
+                        'groups': [('add', [admin_group])]})
+            with self.assertRaises(AccessError):
+                User.write([User(users['rep2'].id)], {'name': "Hacked"})
+            # Preferences (called without access check, as over RPC)
+            # cannot carry the role or groups
+            with Transaction().set_context(_check_access=False):
+                User.set_preferences({
+                        'crm_role': manager_role,
+                        'groups': [('add', [admin_group])],
+                        })
+        rep = User(rep.id)
+        self.assertEqual(rep.crm_role.id, ModelData.get_id(
+                'crm_core', 'role_sales_rep'))
+        self.assertNotIn(admin_group, [g.id for g in rep.groups])

@@ -1,0 +1,384 @@
+#!/usr/bin/env python
+"""Seeded CRM data generator for benchmarks.
+
+A small library plus a command line::
+
+    python bench/generate.py --database crm_bench_x --contacts 10000
+
+The database must exist with ``crm_core`` activated (see
+``bench_account_list.py`` which creates one).  The few records that carry
+logic (company, users with roles and groups) are created through the ORM by
+:func:`setup_base`; the many records (accounts, contacts, their e-mail
+contact mechanisms) are loaded with ``COPY`` on Tryton's own connection by
+:func:`add_accounts` / :func:`add_contacts`, filling every column the ORM
+would fill (code, code_alnum, code_digit, active, create_uid, create_date,
+crm_company, ownership ...).  The ORM side effects that are not reproduced:
+party ``addresses`` (the ORM adds an empty one for non-root users) and the
+duplicate warnings.
+
+Generation is incremental and deterministic: calling :func:`generate` with
+``contacts=N`` adds only what is missing to reach N contacts and N / 10
+accounts, and the i-th account / contact is always the same whatever the
+steps taken to get there (its values are drawn from ``random.Random`` seeded
+with the record index).  Later record types add their own ``add_<type>``
+functions and a step in :func:`generate`.
+
+Accounts have codes ``BA0000001`` ..., contacts ``BC000000001`` ...;
+contact ``i`` (1-based) works for account ``(i - 1) // ratio + 1`` and is
+owned by the same sales rep as its account; account ``j`` is owned by rep
+``(j - 1) % reps``.  The e-mail of contact ``i`` is :func:`contact_email`.
+"""
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+
+SEED = 20261123
+CREATE_DATE = dt.datetime(2026, 1, 1, 8, 0, 0)
+ACCOUNT_CODE = 'BA%07d'
+CONTACT_CODE = 'BC%09d'
+REP_LOGIN = 'bench_rep%02d'
+MANAGER_LOGIN = 'bench_manager%d'
+CONTACTS_PER_ACCOUNT = 10
+
+_ACCOUNT_TYPES = ['customer', 'prospect', 'partner', 'reseller', 'other']
+_INDUSTRIES = [
+    'banking', 'consulting', 'education', 'electronics', 'energy',
+    'construction', 'communications', 'chemicals', 'apparel', None]
+_SUFFIXES = [
+    'Ltd', 'Inc', 'GmbH', 'SA', 'and Sons', 'Group', 'Partners', 'Holding',
+    'Industries', 'Systems', 'Labs', 'Solutions', 'Consulting', 'Trading']
+_JOB_TITLES = [
+    'CEO', 'CFO', 'CTO', 'Buyer', 'Sales Director', 'Purchasing Manager',
+    'Engineer', 'Accountant', 'Office Manager', None]
+
+_VOCABULARY = None
+
+
+def vocabulary():
+    "Return first names, last names and words drawn once from Faker."
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        from faker import Faker
+        fake = Faker('en_US')
+        fake.seed_instance(SEED)
+        first = sorted({fake.first_name() for _ in range(3000)})
+        last = sorted({fake.last_name() for _ in range(3000)})
+        words = sorted({
+                w.capitalize() for _ in range(3000) for w in fake.words(2)
+                if w.isalpha()})
+        _VOCABULARY = (first, last, words)
+    return _VOCABULARY
+
+
+def account_values(index):
+    "Return the generated values of the index-th account (1-based)."
+    first, last, words = vocabulary()
+    rng = random.Random(SEED * 7 + index)
+    kind = rng.random()
+    if kind < 0.5:
+        name = f'{rng.choice(last)} {rng.choice(_SUFFIXES)}'
+    elif kind < 0.8:
+        name = f'{rng.choice(words)} {rng.choice(words)} {rng.choice(_SUFFIXES)}'
+    else:
+        name = f'{rng.choice(last)}, {rng.choice(last)} {rng.choice(_SUFFIXES)}'
+    return {
+        'name': name,
+        'account_type': rng.choice(_ACCOUNT_TYPES),
+        'industry': rng.choice(_INDUSTRIES),
+        'employees': rng.randint(1, 5000),
+        }
+
+
+def contact_values(index):
+    "Return the generated values of the index-th contact (1-based)."
+    first, last, _ = vocabulary()
+    rng = random.Random(SEED * 11 + index)
+    first_name = rng.choice(first)
+    last_name = rng.choice(last)
+    return {
+        'first_name': first_name,
+        'last_name': last_name,
+        'name': f'{first_name} {last_name}',
+        'job_title': rng.choice(_JOB_TITLES),
+        }
+
+
+def contact_email(index, values=None):
+    "Return the e-mail of the index-th contact (unique by its index)."
+    values = values or contact_values(index)
+    return '%s.%s.%d@example.com' % (
+        values['first_name'].lower(), values['last_name'].lower(), index)
+
+
+def account_of_contact(index, ratio=CONTACTS_PER_ACCOUNT):
+    return (index - 1) // ratio + 1
+
+
+# ----------------------------------------------------------------- ORM part
+
+def setup_base(reps=20, managers=2):
+    """Create (once) the company, the sales managers and reps through the
+    ORM and return a dict: company, admin, reps (ids), managers (ids).
+    Must run inside a Transaction as root."""
+    from trytond.pool import Pool
+    pool = Pool()
+    Company = pool.get('company.company')
+    Currency = pool.get('currency.currency')
+    Party = pool.get('party.party')
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+
+    companies = Company.search([('party.name', '=', 'Bench Company')])
+    if companies:
+        company, = companies
+    else:
+        currencies = Currency.search([('code', '=', 'USD')])
+        if currencies:
+            currency, = currencies
+        else:
+            currency, = Currency.create([{
+                        'name': 'U.S. Dollar', 'code': 'USD', 'symbol': '$',
+                        'rounding': 1, 'digits': 2}])
+        party, = Party.create([{'name': 'Bench Company'}])
+        company, = Company.create([{'party': party.id,
+                    'currency': currency.id}])
+    admin, = User.search([('login', '=', 'admin')])
+    if company not in admin.companies:
+        User.write([admin], {
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                })
+
+    role_manager = ModelData.get_id('crm_core', 'role_sales_manager')
+    role_rep = ModelData.get_id('crm_core', 'role_sales_rep')
+    group_manager = ModelData.get_id('crm_core', 'group_crm_manager')
+    group_staff = ModelData.get_id('crm_core', 'group_crm_staff')
+    wanted = (
+        [(MANAGER_LOGIN % (i + 1), 'Manager %d' % (i + 1), role_manager,
+                group_manager) for i in range(managers)]
+        + [(REP_LOGIN % (i + 1), 'Rep %02d' % (i + 1), role_rep,
+                group_staff) for i in range(reps)])
+    existing = {u.login: u for u in User.search([
+                ('login', 'in', [w[0] for w in wanted])])}
+    to_create = []
+    for login, name, role, group in wanted:
+        if login not in existing:
+            to_create.append({
+                    'login': login,
+                    'name': name,
+                    'crm_role': role,
+                    'groups': [('add', [group])],
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    })
+    if to_create:
+        User.create(to_create)
+    users = {u.login: u.id for u in User.search([
+                ('login', 'in', [w[0] for w in wanted])])}
+    return {
+        'company': company.id,
+        'admin': admin.id,
+        'managers': [users[MANAGER_LOGIN % (i + 1)] for i in range(managers)],
+        'reps': [users[REP_LOGIN % (i + 1)] for i in range(reps)],
+        }
+
+
+# ------------------------------------------------------------- bulk part
+
+def _reserve_ids(cursor, table, count):
+    "Reserve count consecutive ids of table's identity sequence."
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(%s, 'id')", (table,))
+    sequence, = cursor.fetchone()
+    cursor.execute('LOCK TABLE "%s" IN SHARE ROW EXCLUSIVE MODE' % table)
+    cursor.execute('SELECT nextval(%s)', (sequence,))
+    first, = cursor.fetchone()
+    cursor.execute('SELECT setval(%s, %s)', (sequence, first + count - 1))
+    return first
+
+
+def _count(cursor, sql, params=()):
+    cursor.execute(sql, params)
+    return cursor.fetchone()[0]
+
+
+def existing_accounts(cursor):
+    return _count(cursor,
+        "SELECT count(*) FROM party_party WHERE code LIKE 'BA%%' "
+        "AND crm_type = 'account'")
+
+
+def existing_contacts(cursor):
+    return _count(cursor,
+        "SELECT count(*) FROM party_party WHERE code LIKE 'BC%%' "
+        "AND crm_type = 'contact'")
+
+
+def _account_ids(cursor, first, last):
+    "Map account index -> id for the indexes first..last."
+    cursor.execute(
+        "SELECT code_digit, id FROM party_party WHERE crm_type = 'account' "
+        "AND code_digit BETWEEN %s AND %s AND code LIKE 'BA%%'",
+        (first, last))
+    return dict(cursor.fetchall())
+
+
+def add_accounts(connection, base, upto, create_uid=0):
+    """Add the accounts missing to reach upto accounts.  Return the number
+    added."""
+    cursor = connection.cursor()
+    start = existing_accounts(cursor) + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    first_id = _reserve_ids(cursor, 'party_party', count)
+    columns = [
+        'id', 'active', 'code', 'code_alnum', 'code_digit', 'create_date',
+        'create_uid', 'name', 'crm_type', 'crm_company', 'assigned_user',
+        'account_number', 'account_type', 'industry', 'employees']
+    with cursor.copy('COPY party_party (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = account_values(index)
+            code = ACCOUNT_CODE % index
+            copy.write_row((
+                    first_id + offset, True, code, code, index,
+                    CREATE_DATE, create_uid, values['name'], 'account',
+                    base['company'], reps[(index - 1) % len(reps)],
+                    'ACC%07d' % index, values['account_type'],
+                    values['industry'], values['employees']))
+    return count
+
+
+def add_contacts(connection, base, upto, ratio=CONTACTS_PER_ACCOUNT,
+        create_uid=0):
+    """Add the contacts (and one e-mail mechanism each) missing to reach
+    upto contacts; their accounts must exist.  Return the number added."""
+    cursor = connection.cursor()
+    start = existing_contacts(cursor) + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    accounts = _account_ids(cursor,
+        account_of_contact(start, ratio), account_of_contact(upto, ratio))
+    first_id = _reserve_ids(cursor, 'party_party', count)
+    first_mechanism = _reserve_ids(cursor, 'party_contact_mechanism', count)
+    columns = [
+        'id', 'active', 'code', 'code_alnum', 'code_digit', 'create_date',
+        'create_uid', 'name', 'crm_type', 'crm_company', 'assigned_user',
+        'first_name', 'last_name', 'job_title', 'account']
+    emails = []
+    with cursor.copy('COPY party_party (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = contact_values(index)
+            code = CONTACT_CODE % index
+            account = account_of_contact(index, ratio)
+            copy.write_row((
+                    first_id + offset, True, code, code, index,
+                    CREATE_DATE, create_uid, values['name'], 'contact',
+                    base['company'], reps[(account - 1) % len(reps)],
+                    values['first_name'], values['last_name'],
+                    values['job_title'], accounts[account]))
+            emails.append(contact_email(index, values))
+    columns = [
+        'id', 'active', 'create_date', 'create_uid', 'party', 'type',
+        'value', 'value_compact']
+    with cursor.copy('COPY party_contact_mechanism (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, email in enumerate(emails):
+            copy.write_row((
+                    first_mechanism + offset, True, CREATE_DATE, create_uid,
+                    first_id + offset, 'email', email, email))
+    return count
+
+
+def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
+    "Refresh the planner statistics (and visibility map) after a load."
+    autocommit = connection.autocommit
+    connection.commit()
+    connection.autocommit = True
+    try:
+        for table in tables:
+            connection.execute('VACUUM ANALYZE "%s"' % table)
+    finally:
+        connection.autocommit = autocommit
+
+
+def generate(database, contacts, reps=20, managers=2,
+        ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True):
+    """Bring database to `contacts` contacts and contacts / ratio accounts.
+    Return the base dict of setup_base plus the timings."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    log = log or (lambda *a: None)
+    Pool(database).init()
+    timings = {}
+    with Transaction().start(database, 0, context={'language': 'en'}) \
+            as transaction:
+        start = time.perf_counter()
+        base = setup_base(reps=reps, managers=managers)
+        transaction.commit()
+        timings['base_s'] = time.perf_counter() - start
+
+        connection = transaction.connection
+        start = time.perf_counter()
+        accounts = -(-contacts // ratio)
+        added = add_accounts(connection, base, accounts)
+        timings['accounts_s'] = time.perf_counter() - start
+        log('accounts: +%d in %.1fs' % (added, timings['accounts_s']))
+
+        start = time.perf_counter()
+        added = add_contacts(connection, base, contacts, ratio=ratio)
+        timings['contacts_s'] = time.perf_counter() - start
+        log('contacts: +%d (and e-mails) in %.1fs'
+            % (added, timings['contacts_s']))
+        transaction.commit()
+        if vacuum:
+            start = time.perf_counter()
+            analyze(connection)
+            timings['vacuum_s'] = time.perf_counter() - start
+            log('vacuum analyze in %.1fs' % timings['vacuum_s'])
+    base['timings'] = timings
+    return base
+
+
+def init_trytond(uri, config_file=None):
+    "Point trytond at uri; must run before trytond is imported elsewhere."
+    os.environ.setdefault('TRYTOND_DATABASE_URI', uri)
+    os.environ['TRYTOND_DATABASE__URI'] = uri
+    from trytond import config
+    if config_file:
+        config.update_etc(config_file)
+    config.set('database', 'uri', uri)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--database', '-d', required=True)
+    parser.add_argument('--uri', default=os.environ.get(
+            'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/'))
+    parser.add_argument('--config', '-c', help="trytond configuration file")
+    parser.add_argument('--contacts', type=int, default=10000)
+    parser.add_argument('--reps', type=int, default=20)
+    parser.add_argument('--managers', type=int, default=2)
+    parser.add_argument('--ratio', type=int, default=CONTACTS_PER_ACCOUNT,
+        help="contacts per account")
+    args = parser.parse_args(argv)
+    init_trytond(args.uri, args.config)
+    start = time.perf_counter()
+    base = generate(args.database, args.contacts, reps=args.reps,
+        managers=args.managers, ratio=args.ratio,
+        log=lambda m: print(m, file=sys.stderr))
+    print('done in %.1fs: company %s, %d reps, %d managers' % (
+            time.perf_counter() - start, base['company'], len(base['reps']),
+            len(base['managers'])), file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

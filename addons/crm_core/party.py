@@ -1,8 +1,10 @@
 """Accounts (organisations) and contacts (persons) on ``party.party``."""
+import re
 from urllib.parse import urlsplit
 
 from trytond.i18n import gettext
 from trytond.model import ChatMixin, Index, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
@@ -106,6 +108,20 @@ def check_no_cycle(records, field_name, message_id):
             parent = getattr(parent, field_name)
 
 
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def valid_email(value):
+    "Tell if value is the syntax of an e-mail address (no DNS look-up)."
+    local = value.rsplit('@', 1)[0]
+    return (len(value) <= 254 and bool(_EMAIL.match(value))
+        and not local.startswith('.') and not local.endswith('.')
+        and '..' not in local)
+
+
 def valid_url(value):
     "Tell if value is an absolute http(s) URL or a bare host name."
     if '://' not in value:
@@ -127,7 +143,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
             (None, ""),
             ('account', "Account"),
             ('contact', "Contact"),
-            ], "CRM Type", readonly=True,
+            ], "CRM Type",
+        states={'readonly': Eval('id', -1) >= 0},
         help="Whether the party is a CRM account (an organisation) "
         "or a CRM contact (a person).")
     crm_company = fields.Many2One(
@@ -226,6 +243,18 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
                 Index(t, (t.account, Index.Range())),
                 Index(t, (t.parent_account, Index.Range())),
                 Index(t, (t.reports_to, Index.Range())),
+                # The sharing rule ("crm_type IS NULL OR assigned_user IN
+                # ...") and the "Mine" tabs: accounts or contacts of an
+                # owner without visiting the other type (bench/)
+                Index(t,
+                    (t.crm_type, Index.Equality()),
+                    (t.assigned_user, Index.Equality()),
+                    (t.name, Index.Range(order='ASC'))),
+                # The order of the contact list (bench/)
+                Index(t,
+                    (t.crm_type, Index.Equality()),
+                    (t.last_name, Index.Range(order='ASC')),
+                    (t.first_name, Index.Range(order='ASC'))),
                 })
         # Company dependent values of related parties follow the company
         # of the CRM record
@@ -416,6 +445,15 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
                 parties, 'reports_to', 'crm_core.msg_contact_recursion')
 
     @classmethod
+    def check_modification(cls, mode, parties, values=None, external=False):
+        super().check_modification(
+            mode, parties, values=values, external=external)
+        if (mode == 'write' and external and 'crm_type' in values
+                and any(p.crm_type != values['crm_type'] for p in parties)):
+            # Leaving the CRM would escape its sharing rules
+            raise AccessError(gettext('crm_core.msg_crm_type_readonly'))
+
+    @classmethod
     def check_crm_values(cls, parties, field_names=None):
         "Refuse negative figures on accounts."
         for party in parties:
@@ -446,6 +484,24 @@ class ContactMechanism(metaclass=PoolMeta):
     def validate_fields(cls, mechanisms, field_names):
         super().validate_fields(mechanisms, field_names)
         cls.check_valid_website(mechanisms, field_names)
+        cls.check_valid_crm_email(mechanisms, field_names)
+
+    @classmethod
+    def check_valid_crm_email(cls, mechanisms, field_names=None):
+        """Refuse an e-mail of a CRM record that is not an address.
+
+        The host checks addresses only when email-validator is installed,
+        and then also asks the DNS; this check is syntactic and offline."""
+        if field_names and not (field_names & {'type', 'value'}):
+            return
+        for mechanism in mechanisms:
+            if (mechanism.type == 'email' and mechanism.value
+                    and mechanism.party.crm_type
+                    and not valid_email(mechanism.value)):
+                raise InvalidValueError(gettext(
+                        'crm_core.msg_invalid_email',
+                        email=mechanism.value,
+                        party=mechanism.party.rec_name))
 
     @classmethod
     def check_valid_website(cls, mechanisms, field_names=None):

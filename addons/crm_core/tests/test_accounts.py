@@ -118,10 +118,20 @@ class AccountTestMixin:
     def test_invalid_email(self):
         "An e-mail of a contact must be an address"
         company, _ = create_crm_users()
-        with self.assertRaises(ValidationError) as cm:
-            self._contact(company, "No", "Mail", contact_mechanisms=[
-                    ('create', [{'type': 'email', 'value': 'nomail@'}])])
-        self.assertIn("nomail@", cm.exception.message)
+        for email in [
+                'nomail@', '@example.com', 'two@@example.com',
+                'spa ce@example.com', 'x@localhost', 'a..b@example.com',
+                'x@-bad.com', '<script>@example.com']:
+            with self.subTest(email=email):
+                with self.assertRaises(ValidationError) as cm:
+                    self._contact(company, "No", "Mail", contact_mechanisms=[
+                            ('create', [{'type': 'email', 'value': email}])])
+                self.assertIn("not a valid address", cm.exception.message)
+        contact = self._contact(company, "Good", "Mail", contact_mechanisms=[
+                ('create', [{
+                            'type': 'email',
+                            'value': "o'brien+crm@mail.example.org"}])])
+        self.assertEqual(contact.email, "o'brien+crm@mail.example.org")
 
     @with_transaction()
     def test_contact_requires_last_name(self):

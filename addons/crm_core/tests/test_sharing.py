@@ -179,6 +179,21 @@ class SharingTestMixin:
             Party.write([supplier], {'name': "Host supplier 2"})
 
     @with_transaction()
+    def test_cannot_leave_crm(self):
+        "A user cannot turn a CRM record into a host party to share it"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        set_sharing('party.party', 'private')
+        for crm_type in [None, 'contact']:
+            with acting_as(users['rep1'], company):
+                with self.assertRaises(AccessError):
+                    Party.write([accounts['rep1']], {'crm_type': crm_type})
+        self.assertEqual(
+            self._visible(users['rep2'], company), {"Account of rep2"})
+
+    @with_transaction()
     def test_search_count_and_export_obey_rules(self):
         "Counts and exports see only the visible records"
         pool = Pool()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create or update the virtualenv: requirements.txt and every addon in
+# editable mode.  Skipped when nothing changed since the last run (stamp).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [ ! -x "$PY" ]; then
+    log "creating virtualenv $VENV"
+    python3 -m venv "$VENV"
+fi
+
+pyprojects=()
+for m in $MODULES; do pyprojects+=("$ROOT/addons/$m/pyproject.toml"); done
+stamp_value="$(cat "$ROOT/requirements.txt" "${pyprojects[@]}" | sha256sum | cut -c1-32)"
+stamp="$VENV/.crm-bootstrap"
+
+if [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_value" ]; then
+    log "installing requirements and addons into $VENV"
+    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    editable=()
+    for m in $MODULES; do editable+=(-e "$ROOT/addons/$m"); done
+    "$PY" -m pip install --quiet --disable-pip-version-check \
+        -r "$ROOT/requirements.txt" "${editable[@]}"
+    echo "$stamp_value" > "$stamp"
+else
+    log "virtualenv up to date ($VENV)"
+fi

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Demo: venv, sao, config in var/, SQLite database crm_demo with all CRM
+# modules and demo data, then trytond in the foreground.  Steps already
+# done are skipped (stamp files), so a second run starts at once.
+#   CRM_LISTEN=127.0.0.1:8000  CRM_ADMIN_PASSWORD=demo-admin  (environment)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LISTEN="${CRM_LISTEN:-127.0.0.1:8000}"
+ADMIN_PASSWORD="${CRM_ADMIN_PASSWORD:-demo-admin}"
+DATABASE=crm_demo
+VAR="$ROOT/var"
+CONF="$VAR/trytond.conf"
+DB_DIR="$VAR/db"
+LOGINS="$VAR/demo_logins.txt"
+
+"$ROOT/scripts/bootstrap.sh"
+"$ROOT/scripts/sao.sh"
+
+mkdir -p "$DB_DIR"
+cat > "$CONF" <<CONF
+[database]
+uri = sqlite://
+path = $DB_DIR
+
+[web]
+listen = $LISTEN
+root = $ROOT/sao
+CONF
+
+admin() {
+    local passfile
+    passfile="$(mktemp)"
+    printf '%s' "$ADMIN_PASSWORD" > "$passfile"
+    TRYTONPASSFILE="$passfile" "$VENV/bin/trytond-admin" -c "$CONF" -d "$DATABASE" "$@" \
+        || { rm -f "$passfile"; die "trytond-admin $* failed"; }
+    rm -f "$passfile"
+}
+
+hash="$("$PY" "$ROOT/scripts/addons_hash.py" "$ROOT")"
+db_file="$DB_DIR/$DATABASE.sqlite"
+stamp="$DB_DIR/$DATABASE.stamp"
+if [ ! -f "$stamp" ]; then
+    log "creating database $DATABASE"
+    rm -f "$db_file"
+    touch "$db_file"
+    admin --all --email admin@example.com
+    log "activating $MODULES"
+    # shellcheck disable=SC2086
+    admin -u $MODULES --activate-dependencies
+    echo "$hash" > "$stamp"
+elif [ "$(cat "$stamp")" != "$hash" ]; then
+    log "addons changed: updating database $DATABASE"
+    # shellcheck disable=SC2086
+    admin -u $MODULES --activate-dependencies
+    echo "$hash" > "$stamp"
+else
+    log "database $DATABASE up to date"
+fi
+
+if [ ! -f "$LOGINS" ]; then
+    echo "admin / $ADMIN_PASSWORD  (administrator)" > "$LOGINS.tmp"
+    if [ -f "$ROOT/scripts/demo_data.py" ]; then
+        log "loading demo data"
+        if ! "$PY" "$ROOT/scripts/demo_data.py" --config "$CONF" \
+                --database "$DATABASE" | tee -a "$LOGINS.tmp"; then
+            rm -f "$stamp" "$LOGINS.tmp"
+            die "demo data failed; the database is rebuilt on the next run"
+        fi
+    else
+        log "no scripts/demo_data.py yet: database has no demo data"
+    fi
+    mv "$LOGINS.tmp" "$LOGINS"
+fi
+
+cat <<MSG
+
+  CRM demo: http://$LISTEN/  (database: $DATABASE)
+  Logins:
+$(sed 's/^/    /' "$LOGINS")
+
+  Stop with Ctrl-C.  Start afresh: rm -rf var && make demo
+MSG
+exec "$VENV/bin/trytond" -c "$CONF" -d "$DATABASE"

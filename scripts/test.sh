@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Run the test suite.
+#   scripts/test.sh [sqlite|postgresql] [pytest arguments...]
+# Default: every addon's tests and tests/ on SQLite in memory.  postgresql:
+# a throwaway cluster (scripts/pg_cluster.sh) removed at the end; set
+# CRM_PG_URI=postgresql://user@host:port/ to use an existing server instead.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DB="${1:-${DB:-sqlite}}"
+[ $# -gt 0 ] && shift
+
+"$ROOT/scripts/bootstrap.sh"
+
+if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian chromium for the browser tests"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+fi
+
+# Initialised databases are cached per hash of the addons' sources and the
+# Tryton versions (trytond keys its cache by module names only).
+hash="$("$PY" "$ROOT/scripts/addons_hash.py" "$ROOT")"
+mkdir -p "$ROOT/.cache/db"
+find "$ROOT/.cache/db" -mindepth 1 -maxdepth 1 ! -name "$hash" -exec rm -rf {} +
+export DB_CACHE="$ROOT/.cache/db/$hash"
+mkdir -p "$DB_CACHE"
+
+case "$DB" in
+sqlite)
+    export TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory:
+    ;;
+postgresql|postgres|pg)
+    if [ -n "${CRM_PG_URI:-}" ]; then
+        uri="$CRM_PG_URI"
+    else
+        pgdir="$(mktemp -d "${TMPDIR:-/tmp}/crm-pg.XXXXXX")"
+        trap '"$ROOT/scripts/pg_cluster.sh" stop "$pgdir"' EXIT
+        trap 'exit 130' INT TERM
+        uri="$("$ROOT/scripts/pg_cluster.sh" start "$pgdir")"
+    fi
+    export TRYTOND_DATABASE_URI="$uri" DB_NAME="test_crm_$$"
+    ;;
+*) die "unknown DB '$DB' (sqlite or postgresql)" ;;
+esac
+
+cd "$ROOT"
+if [ $# -eq 0 ]; then
+    set -- addons/*/tests tests
+fi
+log "pytest on $DB ($TRYTOND_DATABASE_URI) DB_CACHE=$DB_CACHE"
+set +e
+"$PY" -m pytest "$@"
+rc=$?
+set -e
+exit $rc

@@ -1,0 +1,106 @@
+"""Session fixtures of the cross-module tests.
+
+ORM level (no server):
+  crm_db           database with all CRM modules activated (built once,
+                   cached in DB_CACHE by a hash of the addons' sources)
+  crm_transaction  a rolled-back transaction on crm_db in this process
+Server level:
+  crm_server       a trytond process serving crm_db (url, database)
+  admin_rpc        a JsonRpc client logged in as admin on crm_server
+PostgreSQL:
+  pg_uri           the PostgreSQL of the run, or a throwaway cluster
+  pg_crm_db        crm_db on PostgreSQL (crm_db itself on a PostgreSQL run)
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from crm_testing import (
+    ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, Server,
+    backend_name, database_uri)
+
+
+def _cache_dir():
+    return os.environ.get('DB_CACHE') or None
+
+
+@pytest.fixture(scope='session')
+def crm_db(tmp_path_factory):
+    database = Database(
+        tmp_path_factory.mktemp('crm_db'), database_uri()).build(_cache_dir())
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def crm_transaction(crm_db):
+    """A transaction as root on crm_db, rolled back at the end.
+
+    The backend of this process is the one of TRYTOND_DATABASE_URI, the same
+    as crm_db's."""
+    from trytond.config import config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    if crm_db.path:
+        config.set('database', 'path', str(crm_db.path))
+    Pool(crm_db.name).init()
+    with Transaction().start(crm_db.name, 0) as transaction:
+        try:
+            yield transaction
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture(scope='session')
+def crm_server(crm_db, tmp_path_factory):
+    server = Server(crm_db, tmp_path_factory.mktemp('crm_server'))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def admin_rpc(crm_server):
+    rpc = JsonRpc(crm_server.url, crm_server.database)
+    rpc.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+    yield rpc
+    rpc.logout()
+
+
+@pytest.fixture(scope='session')
+def pg_uri():
+    "PostgreSQL of a PostgreSQL run, else a throwaway cluster of our own"
+    uri = database_uri()
+    if backend_name(uri) == 'postgresql':
+        yield uri
+        return
+    # Not under pytest's private tmp dir: the server runs as another user.
+    directory = tempfile.mkdtemp(prefix='crm-pg-')
+    script = str(ROOT / 'scripts' / 'pg_cluster.sh')
+    result = subprocess.run(
+        [script, 'start', directory], text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if result.returncode:
+        subprocess.run([script, 'stop', directory])
+        pytest.skip(
+            "PostgreSQL is not reachable and no cluster could be started: "
+            + result.stderr.strip()[-500:])
+    try:
+        yield result.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([script, 'stop', directory])
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def pg_crm_db(pg_uri, tmp_path_factory, request):
+    if backend_name(database_uri()) == 'postgresql':
+        yield request.getfixturevalue('crm_db')
+        return
+    database = Database(tmp_path_factory.mktemp('pg_crm_db'), pg_uri).build(
+        _cache_dir())
+    yield database
+    database.drop()

@@ -474,11 +474,15 @@ class ContactMechanism(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        from sql.conditionals import Coalesce
         t = cls.__table__()
+        # A Char that is not required is searched as COALESCE(col, ''):
+        # the e-mail look-ups and duplicate checks need that expression
+        # indexed (bench/: 6 s -> 0.2 ms at 1M contacts)
         cls._sql_indexes.add(
             Index(t,
-                (t.type, Index.Equality()),
-                (t.value_compact, Index.Equality(cardinality='high'))))
+                (Coalesce(t.value_compact, ''),
+                    Index.Equality(cardinality='high'))))
 
     @classmethod
     def validate_fields(cls, mechanisms, field_names):

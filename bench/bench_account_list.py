@@ -21,6 +21,7 @@ fails on a time.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -305,6 +306,7 @@ def main(argv=None):
                     email, explain=args.explain):
                 print(json.dumps(figure), flush=True)
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)
         if created and not args.keep:
             drop_database(args.uri, created)
             log('dropped', created)

@@ -520,3 +520,31 @@ class ContactMechanism(metaclass=PoolMeta):
                         'crm_core.msg_invalid_website',
                         website=mechanism.value,
                         party=mechanism.party.rec_name))
+
+
+class Replace(metaclass=PoolMeta):
+    "Merging a duplicate party moves its CRM links to the kept one"
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('party.party', 'account'),
+            ('party.party', 'parent_account'),
+            ('party.party', 'reports_to'),
+            ]
+
+
+class Erase(metaclass=PoolMeta):
+    "Erasing a contact also erases the personal data the CRM holds"
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Party = pool.get('party.party')
+        return super().to_erase(party_id) + [
+            (Party, [('id', '=', party_id)], True,
+                ['first_name', 'last_name', 'salutation', 'job_title',
+                    'department', 'birthday', 'image', 'description'],
+                [None] * 8),
+            ]

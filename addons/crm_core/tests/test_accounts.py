@@ -204,3 +204,45 @@ class AccountTestMixin:
         self.assertTrue(any(
                 log.event == 'write' and log.user == users['rep1']
                 for log in logs))
+
+    @with_transaction()
+    def test_erase_contact(self):
+        "Erasing a contact wipes its personal CRM fields"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Erase = pool.get('party.erase', type='wizard')
+        company, _ = create_crm_users()
+        contact = self._contact(
+            company, "Eva", "Private", job_title="CFO",
+            description="Met at the fair", active=False)
+        session_id, _, _ = Erase.create()
+        erase = Erase(session_id)
+        erase.ask.party = contact
+        erase.transition_erase()
+        table = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(
+                table.first_name, table.last_name, table.job_title,
+                table.description, where=table.id == contact.id))
+        self.assertEqual(
+            cursor.fetchone(), (None, None, None, None))
+
+    @with_transaction()
+    def test_replace_moves_contacts(self):
+        "Merging a duplicate account moves its contacts to the kept one"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Replace = pool.get('party.replace', type='wizard')
+        company, _ = create_crm_users()
+        kept = self._account(company, "Kept")
+        duplicate = self._account(company, "Kept (copy)")
+        contact = self._contact(
+            company, "Moved", "Person", account=duplicate.id)
+        session_id, _, _ = Replace.create()
+        replace = Replace(session_id)
+        replace.ask.source = duplicate
+        replace.ask.destination = kept
+        with Transaction().set_context(_skip_warnings=True):
+            replace.transition_replace()
+        # The wizard updates in SQL: ask the database
+        self.assertEqual(Party.search([('account', '=', kept.id)]), [contact])

@@ -1,5 +1,7 @@
 """ORM-level tests of the CRM core."""
-from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.company.tests import (
+    CompanyTestMixin, PartyCompanyCheckEraseMixin)
+from trytond.modules.party.tests import PartyCheckReplaceMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 from .test_accounts import AccountTestMixin
@@ -7,8 +9,8 @@ from .test_sharing import SharingTestMixin
 
 
 class CrmCoreTestCase(
-        SharingTestMixin, AccountTestMixin, CompanyTestMixin,
-        ModuleTestCase):
+        SharingTestMixin, AccountTestMixin, PartyCompanyCheckEraseMixin,
+        PartyCheckReplaceMixin, CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"
     module = 'crm_core'
 

@@ -1,0 +1,60 @@
+"""The host's own scenarios keep passing with all six CRM modules active.
+
+Each scenario below is Tryton's own doctest, run unchanged except that its
+``activate_modules`` call also activates the CRM modules: whatever the CRM
+adds to parties, users or sales must not break the host's flows."""
+import doctest
+import importlib
+import os
+import unittest
+from unittest import mock
+
+import pytest
+
+from crm_testing import MODULES
+
+HOST_SCENARIOS = [
+    ('party', 'scenario_party_replace.rst'),
+    ('party', 'scenario_party_erase.rst'),
+    ('party', 'scenario_party_contact_mechanism_notifications.rst'),
+    ('sale_opportunity', 'scenario_sale_opportunity.rst'),
+    ('sale', 'scenario_sale.rst'),
+    ]
+
+
+def _with_crm(activate_modules, activated):
+    "Wrap the host's activate_modules to activate the CRM modules too."
+    def activate(modules, *setup):
+        if isinstance(modules, str):
+            modules = [modules]
+        modules = sorted(set(modules) | set(MODULES))
+        activated.extend(modules)
+        return activate_modules(modules, *setup)
+    return activate
+
+
+@pytest.mark.parametrize('module, scenario', HOST_SCENARIOS)
+def test_host_scenario(module, scenario):
+    from trytond.tests import test_tryton, tools
+
+    package = importlib.import_module(f'trytond.modules.{module}.tests')
+    directory = os.path.dirname(package.__file__)
+    assert os.path.exists(os.path.join(directory, scenario))
+    suite = doctest.DocFileSuite(
+        scenario, package=package,
+        setUp=test_tryton.doctest_setup,
+        tearDown=test_tryton.doctest_teardown,
+        encoding='utf-8',
+        checker=test_tryton.doctest_checker,
+        optionflags=(
+            doctest.REPORT_ONLY_FIRST_FAILURE | doctest.ELLIPSIS
+            | doctest.IGNORE_EXCEPTION_DETAIL))
+    activated = []
+    with mock.patch.object(
+            tools, 'activate_modules',
+            _with_crm(tools.activate_modules, activated)):
+        result = unittest.TextTestRunner(verbosity=0).run(suite)
+    assert result.testsRun == 1
+    assert set(MODULES) <= set(activated)
+    assert not result.failures and not result.errors, (
+        result.failures + result.errors)[0][1]

@@ -268,3 +268,67 @@ def test_bad_input_refused_and_nothing_written(sharing_world):
     assert after['employees'] == before['employees']
     assert after['parent_account'] is None
     assert after['contact_mechanisms'] == []
+
+
+def _rest_key(world, login):
+    "A REST API key of login (validated on creation by the administrator)"
+    admin = world['admin']
+    application_id, = admin.model('res.user.application', 'create', [{
+                'user': world['users'][login], 'application': 'rest'}])
+    application, = admin.model(
+        'res.user.application', 'read', [application_id], ['key'])
+    return application['key']
+
+
+def _rest(server, key, method, path, body=None):
+    import json
+    import urllib.error
+    import urllib.request
+    from base64 import urlsafe_b64encode
+    url = f'{server.url.rstrip("/")}/{server.database}/rest/{path}'
+    if method == 'GET' and body is not None:
+        url += '?d=' + urlsafe_b64encode(json.dumps(body).encode()).decode()
+        body = None
+    request = urllib.request.Request(
+        url, method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            'Authorization': f'Bearer {key}',
+            'Content-Type': 'application/json',
+            })
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or 'null')
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors='replace')
+
+
+def test_rest_api_obeys_sharing(sharing_world, crm_server):
+    "The REST API serves a rep only the records the sharing rules allow"
+    _set_access(sharing_world, 'private')
+    key = _rest_key(sharing_world, 'rpc.rep1')
+    accounts = sharing_world['accounts']
+
+    status, records = _rest(
+        crm_server, key, 'GET', 'model/party.party',
+        [list(d) for d in ACCOUNT_DOMAIN])
+    assert status == 200, records
+    assert {r['rec_name'] for r in records} == {"RPC rpc.rep1"}
+
+    status, _ = _rest(
+        crm_server, key, 'GET', f'model/party.party/{accounts["rpc.rep2"]}')
+    assert status in {403, 404}
+    status, _ = _rest(
+        crm_server, key, 'PUT', f'model/party.party/{accounts["rpc.rep2"]}',
+        {'description': "changed over REST"})
+    assert status in {400, 403, 404}
+    status, _ = _rest(
+        crm_server, key, 'DELETE',
+        f'model/party.party/{accounts["rpc.rep1"]}')
+    assert status in {400, 403}
+    description, = sharing_world['admin'].model(
+        'party.party', 'read', [accounts['rpc.rep2']], ['description'])
+    assert description['description'] != "changed over REST"
+    status, _ = _rest(
+        crm_server, 'not-a-key', 'GET', 'model/party.party', [])
+    assert status == 401

@@ -74,12 +74,16 @@ def clean_env(**extra):
     return env
 
 
-def write_config(path, uri, db_path=None, listen=None):
+def write_config(path, uri, db_path=None, listen=None, web_root=None):
     lines = ['[database]', f'uri = {uri}']
     if db_path:
         lines.append(f'path = {db_path}')
+    if listen or web_root:
+        lines += ['', '[web]']
     if listen:
-        lines += ['', '[web]', f'listen = {listen}']
+        lines.append(f'listen = {listen}')
+    if web_root:
+        lines.append(f'root = {web_root}')
     Path(path).write_text('\n'.join(lines) + '\n')
     return str(path)
 
@@ -194,14 +198,16 @@ class Database:
 class Server:
     "A trytond process serving one database on a free port of 127.0.0.1"
 
-    def __init__(self, database, workdir, timeout=90):
+    def __init__(self, database, workdir, timeout=90, web_root=None):
+        "web_root: a directory served at / (e.g. the sao client)"
         self.database = database.name
         port = free_port()
         self.url = f'http://127.0.0.1:{port}'
         workdir = Path(workdir)
         config = write_config(
             workdir / f'server-{port}.conf', database.uri,
-            db_path=database.path, listen=f'127.0.0.1:{port}')
+            db_path=database.path, listen=f'127.0.0.1:{port}',
+            web_root=web_root)
         self.log_path = workdir / f'server-{port}.log'
         self._log = open(self.log_path, 'wb')
         self.process = subprocess.Popen(

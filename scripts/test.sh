@@ -16,6 +16,12 @@ if [ ! -x /usr/bin/chromium ]; then
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
 fi
+# sao, the web client the browser tests drive (skipped when installed).
+# Without it (no npm, no network) they skip, except under CI=true.
+if ! "$ROOT/scripts/sao.sh"; then
+    [ "${CI:-}" = true ] && die "sao could not be installed"
+    log "sao could not be installed: the browser tests will be skipped"
+fi
 
 # Initialised databases are cached per hash of the addons' sources and the
 # Tryton versions (trytond keys its cache by module names only).

@@ -1,0 +1,313 @@
+"""The sao web client in headless Chromium shows each user what it may see.
+
+A trytond of its own (a copy of the cached CRM database, so accounts made
+by other tests do not show up) serves sao at /.  The administrator creates
+over JSON-RPC a company, two sales reps and a sales manager, and accounts
+owned by the reps.  Chromium, driven by Playwright, logs into sao, opens
+CRM > Accounts, switches to the "All" tab (no action domain: only the
+record rules filter) and reads the names in the list; a screenshot of the
+list is saved to $CRM_SCREENSHOTS (default <repo>/screenshots/).
+
+Requirements: /usr/bin/chromium (Debian package), the playwright Python
+package (its own browsers are not used) and sao in <repo>/sao
+(scripts/sao.sh; scripts/test.sh runs it).  When one is missing the tests
+are skipped, or fail when CI=true.
+"""
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from crm_testing import (
+    ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, Server,
+    database_uri)
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic']
+SAO_DIR = ROOT / 'sao'
+PASSWORD = 'Browser-Pass-42'
+TIMEOUT = 30_000  # ms, for every Playwright wait
+
+REP_ACCOUNTS = ["Browser Own 1", "Browser Own 2"]
+OTHER_ACCOUNTS = ["Browser Other 1"]
+MINE = {'browser.rep': REP_ACCOUNTS, 'browser.manager': []}
+
+
+def _unavailable(reason):
+    if os.environ.get('CI') == 'true':
+        pytest.fail(f"browser test cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def _sao_installed():
+    return ((SAO_DIR / 'index.html').exists()
+        and (SAO_DIR / 'node_modules').is_dir())
+
+
+@pytest.fixture(scope='module')
+def sao_dir():
+    "sao installed in <repo>/sao, by scripts/sao.sh when missing"
+    if not _sao_installed():
+        result = subprocess.run(
+            [str(ROOT / 'scripts' / 'sao.sh')], text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if result.returncode or not _sao_installed():
+            _unavailable(
+                "sao is not installed and scripts/sao.sh failed: "
+                + result.stdout.strip()[-500:])
+    return SAO_DIR
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(
+            f"{CHROMIUM} is missing (apt-get install -y chromium; "
+            "scripts/test.sh installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh temporary profile
+        # (user-data-dir) and each context fresh cookies and storage.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope='module')
+def web_server(sao_dir, tmp_path_factory):
+    "A trytond serving sao and a database of its own"
+    workdir = tmp_path_factory.mktemp('browser')
+    database = Database(workdir, database_uri()).build(
+        os.environ.get('DB_CACHE') or None)
+    try:
+        server = Server(database, workdir, web_root=sao_dir)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        database.drop()
+
+
+def _id(admin, model, name):
+    record_id, = admin.model(
+        model, 'search', [('name', '=', name)], 0, 1, None)
+    return record_id
+
+
+@pytest.fixture(scope='module')
+def browser_world(web_server):
+    "Company, two reps, their manager and the reps' accounts, by the admin"
+    admin = JsonRpc(web_server.url, web_server.database)
+    admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+    companies = admin.model('company.company', 'search', [], 0, 1, None)
+    if companies:
+        company_id, = companies
+    else:
+        currency_id, = admin.model('currency.currency', 'create', [{
+                    'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
+        party_id, = admin.model('party.party', 'create', [{
+                    'name': "Browser Company"}])
+        company_id, = admin.model('company.company', 'create', [{
+                    'party': party_id, 'currency': currency_id}])
+    admin.model('res.user', 'write', [admin.user_id], {
+            'companies': [('add', [company_id])], 'company': company_id})
+    admin.context = admin.call('model.res.user.get_preferences', True, {})
+
+    groups = [_id(admin, 'res.group', "CRM Staff"),
+        _id(admin, 'res.group', "CRM Sales")]
+    roles = {
+        'browser.rep': "Sales Rep",
+        'browser.other': "Sales Rep",
+        'browser.manager': "Sales Manager",
+        }
+    user_ids = admin.model('res.user', 'create', [{
+                'login': login,
+                'name': login,
+                'password': PASSWORD,
+                'companies': [('add', [company_id])],
+                'company': company_id,
+                'crm_role': _id(admin, 'crm.role', role),
+                'groups': [('add', groups)],
+                } for login, role in roles.items()])
+    users = dict(zip(roles, user_ids))
+    admin.model('party.party', 'create', [{
+                'name': name,
+                'crm_type': 'account',
+                'crm_company': company_id,
+                'assigned_user': users[login],
+                } for login, names in [
+                ('browser.rep', REP_ACCOUNTS),
+                ('browser.other', OTHER_ACCOUNTS)]
+            for name in names])
+    # The default sharing of party.party is private; make sure of it.
+    sharing_id, = admin.model(
+        'crm.sharing', 'search', [('model', '=', 'party.party')], 0, 1, None)
+    admin.model('crm.sharing', 'write', [sharing_id], {'access': 'private'})
+    yield {'admin': admin, 'users': users}
+    admin.logout()
+
+
+def _screenshot_dir():
+    directory = Path(
+        os.environ.get('CRM_SCREENSHOTS') or ROOT / 'screenshots')
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+class Sao:
+    "The few sao gestures the tests need, with the selectors in one place"
+
+    def __init__(self, page, server):
+        self.page = page
+        self.server = server
+
+    def login(self, login, password):
+        from playwright.sync_api import expect
+        page = self.page
+        page.goto(self.server.url + '/')
+        # One database served: sao fills it in (read-only input#database)
+        # once common.db.list answers; a login submitted before that is
+        # ignored by sao (no database), so wait for it.
+        expect(page.locator('input#database')).to_have_value(
+            self.server.database)
+        # sao 8 asks the login first, then the password in a second dialog.
+        page.locator('input#login').fill(login)
+        page.locator('input#login').press('Enter')
+        password_entry = page.locator(
+            'input#ask-dialog-entry[type="password"]')
+        password_entry.fill(password)
+        password_entry.press('Enter')
+        # Logged in: the menu tree on the left shows its top entries.
+        self.menu_entry('CRM').wait_for()
+
+    def menu_entry(self, name):
+        return self.page.locator(
+            f'#menu div.column-char[title="{name}"]')
+
+    def open_menu(self, *path):
+        "Click each menu entry in turn: CRM unfolds, Accounts opens a tab"
+        for name in path:
+            self.menu_entry(name).click()
+
+    def list_names(self):
+        "The cells of the Name column of the list in the current tab"
+        return self.page.locator(
+            '#tabcontent .tab-pane.active table.tree > tbody > '
+            'tr:not([data-crm-stale]) > td[data-title="Name: "] '
+            'div.column-char')
+
+    def switch_domain_tab(self, name):
+        """Click a tab of the action (Mine, All) and wait for its records.
+
+        The rows shown are marked first: sao renders the new search into new
+        rows, so a list read afterwards is never the previous tab's."""
+        page = self.page
+        page.locator(
+            '#tabcontent .tab-pane.active table.tree > tbody > tr'
+            ).evaluate_all(
+            "els => els.forEach(e => e.setAttribute('data-crm-stale', '1'))")
+        with page.expect_response(_rpc_matcher('model.party.party.search')):
+            page.locator(
+                '#tabcontent .tab-pane.active a[role="tab"]',
+                has_text=name).click()
+
+
+def _rpc_matcher(method):
+    def match(response):
+        data = response.request.post_data or ''
+        return f'"method":"{method}"' in data.replace(' ', '')
+    return match
+
+
+def _open_accounts(browser, server, login, screenshot):
+    """Log in as login, open CRM > Accounts, tab All; return the names
+
+    and save the screenshot of the list."""
+    from playwright.sync_api import expect
+    context = browser.new_context(viewport={'width': 1280, 'height': 800})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda error: errors.append(str(error)))
+    sao = Sao(page, server)
+    timings = {}
+    try:
+        start = time.monotonic()
+        sao.login(login, PASSWORD)
+        timings['login'] = time.monotonic() - start
+
+        start = time.monotonic()
+        with page.expect_response(_rpc_matcher('model.party.party.search')):
+            sao.open_menu('CRM', 'Accounts')
+        expect(page.locator(
+                '#tabcontent .tab-pane.active a[role="tab"]',
+                has_text='All')).to_be_visible()
+        timings['open'] = time.monotonic() - start
+        mine = sao.list_names()
+        # The Mine tab: what the user is assigned (the action's domain).
+        expect(mine).to_have_text(MINE[login])
+        mine_names = mine.all_inner_texts()
+
+        start = time.monotonic()
+        sao.switch_domain_tab('All')
+        names = sao.list_names()
+        # Waits for the new rows (never none here); the exact list is
+        # asserted by the caller.
+        names.first.wait_for()
+        timings['all'] = time.monotonic() - start
+        path = _screenshot_dir() / screenshot
+        page.screenshot(path=str(path))
+        (path.parent / f'failure-{screenshot}').unlink(missing_ok=True)
+        assert not errors, errors
+        return {
+            'mine': mine_names, 'all': names.all_inner_texts(),
+            'screenshot': path, 'timings': timings}
+    except Exception:
+        page.screenshot(path=str(_screenshot_dir() / (
+                    f'failure-{screenshot}')))
+        print("page errors:", errors)
+        print("server log:", server.log()[-3000:])
+        raise
+    finally:
+        context.close()
+
+
+def _check_screenshot(path):
+    assert path.is_file(), path
+    assert path.stat().st_size > 0, path
+    with open(path, 'rb') as image:
+        assert image.read(8) == b'\x89PNG\r\n\x1a\n', path
+
+
+def test_sales_rep_sees_only_own_accounts(browser, web_server, browser_world):
+    "A rep's account list holds its own accounts, not the other rep's"
+    result = _open_accounts(
+        browser, web_server, 'browser.rep', 'sales-rep-accounts.png')
+    print("timings (s):", result['timings'])
+    assert result['mine'] == REP_ACCOUNTS
+    assert result['all'] == REP_ACCOUNTS
+    _check_screenshot(result['screenshot'])
+
+
+def test_sales_manager_sees_reps_accounts(
+        browser, web_server, browser_world):
+    "The manager's account list holds both reps' accounts"
+    result = _open_accounts(
+        browser, web_server, 'browser.manager',
+        'sales-manager-accounts.png')
+    print("timings (s):", result['timings'])
+    assert result['mine'] == []
+    assert result['all'] == sorted(REP_ACCOUNTS + OTHER_ACCOUNTS)
+    _check_screenshot(result['screenshot'])

@@ -364,6 +364,24 @@ class OwnedMixin:
             cls.crm_check_profile(mode, records)
 
     @classmethod
+    def read(cls, ids, fields_names):
+        "Tell clients a record is read-only when the profile forbids edits."
+        pool = Pool()
+        User = pool.get('res.user')
+        result = super().read(ids, fields_names)
+        flags = {'_write', '_delete'} & set(fields_names)
+        if not flags or not Transaction().check_access:
+            return result
+        denied = [f for f in sorted(flags)
+            if not User.crm_has_permission(f[1:])]
+        if denied:
+            crm_ids = set(map(int, cls.crm_records(cls.browse(ids))))
+            for row in result:
+                if row['id'] in crm_ids:
+                    row.update(dict.fromkeys(denied, False))
+        return result
+
+    @classmethod
     def export_data(cls, records, fields_names, header=False):
         if Transaction().check_access:
             cls.crm_check_profile('export', records)

@@ -252,6 +252,29 @@ class SharingTestMixin:
                 Party.write([accounts['rep1']], {'employees': 3})
 
     @with_transaction()
+    def test_profile_shown_to_clients(self):
+        "Clients are told which records the profile lets the user change"
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        host_party, = Party.create([{'name': "Host party"}])
+        ids = [accounts['rep1'].id, host_party.id]
+        expected = {
+            'director': {accounts['rep1'].id: (False, False)},
+            'rep1': {accounts['rep1'].id: (True, False)},
+            'manager': {accounts['rep1'].id: (True, True)},
+            }
+        for login, rows in expected.items():
+            with acting_as(users[login], company):
+                result = {r['id']: (r['_write'], r['_delete'])
+                    for r in Party.read(ids, ['_write', '_delete'])}
+            self.assertEqual(
+                result[accounts['rep1'].id], rows[accounts['rep1'].id], login)
+            # Host parties keep the host's access
+            self.assertEqual(result[host_party.id], (True, True), login)
+
+    @with_transaction()
     def test_manager_profile(self):
         "Managers delete and export"
         pool = Pool()

@@ -179,6 +179,33 @@ class SharingTestMixin:
             Party.write([supplier], {'name': "Host supplier 2"})
 
     @with_transaction()
+    def test_attachments_and_notes_follow_sharing(self):
+        "Attachments and notes of an account are as private as the account"
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Note = pool.get('ir.note')
+        company, users = create_crm_users()
+        accounts = self._accounts(users, company)
+        set_sharing('party.party', 'private')
+        resource = str(accounts['rep1'])
+        with acting_as(users['rep1'], company):
+            Attachment.create([{
+                        'name': "contract.txt", 'resource': resource,
+                        'data': b"signed"}])
+            Note.create([{'resource': resource, 'message': "Call back"}])
+        with acting_as(users['manager'], company):
+            self.assertEqual(len(Attachment.search(
+                        [('resource', '=', resource)])), 1)
+            self.assertEqual(len(Note.search(
+                        [('resource', '=', resource)])), 1)
+        with acting_as(users['rep2'], company):
+            self.assertEqual(Attachment.search(
+                    [('resource', '=', resource)]), [])
+            self.assertEqual(Note.search([('resource', '=', resource)]), [])
+            with self.assertRaises(AccessError):
+                Note.create([{'resource': resource, 'message': "Sneaky"}])
+
+    @with_transaction()
     def test_cannot_leave_crm(self):
         "A user cannot turn a CRM record into a host party to share it"
         pool = Pool()

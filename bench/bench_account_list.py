@@ -55,6 +55,12 @@ def create_database(uri, name, workdir):
     with psycopg.connect(uri.rstrip('/') + '/postgres', autocommit=True) \
             as conn:
         conn.execute('CREATE DATABASE "%s"' % name)
+    # As the production setup recommends (README): trigram indexes for the
+    # ilike searches need pg_trgm, unaccented searches need unaccent
+    with psycopg.connect(uri.rstrip('/') + '/' + name, autocommit=True) \
+            as conn:
+        for extension in ['pg_trgm', 'unaccent']:
+            conn.execute('CREATE EXTENSION IF NOT EXISTS %s' % extension)
     conf = os.path.join(workdir, 'trytond.conf')
     with open(conf, 'w') as f:
         f.write('[database]\nuri = %s\n' % uri)

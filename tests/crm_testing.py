@@ -353,3 +353,44 @@ class JsonRpc:
         "Call model.<name>.<method>(*args, context) with the user's context"
         return self.call(
             f'model.{name}.{method}', *args, {**self.context, **(context or {})})
+
+
+def record_id(rpc, model, name):
+    "The id of the record of model named name (roles, groups of the data)"
+    found, = rpc.model(model, 'search', [('name', '=', name)], 0, 1, None)
+    return found
+
+
+def setup_company(admin, name):
+    """Return the company of the database, created if none, and make the
+    admin client work for it."""
+    companies = admin.model('company.company', 'search', [], 0, 1, None)
+    if companies:
+        company_id, = companies
+    else:
+        currency_id, = admin.model('currency.currency', 'create', [{
+                    'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
+        party_id, = admin.model('party.party', 'create', [{'name': name}])
+        company_id, = admin.model('company.company', 'create', [{
+                    'party': party_id, 'currency': currency_id}])
+    admin.model('res.user', 'write', [admin.user_id], {
+            'companies': [('add', [company_id])], 'company': company_id})
+    admin.context = admin.call('model.res.user.get_preferences', True, {})
+    return company_id
+
+
+def create_crm_users(admin, company_id, users, password):
+    """Create users {login: (role name, [group names])} with password;
+    return {login: id}."""
+    user_ids = admin.model('res.user', 'create', [{
+                'login': login,
+                'name': login,
+                'password': password,
+                'companies': [('add', [company_id])],
+                'company': company_id,
+                'crm_role': record_id(admin, 'crm.role', role),
+                'groups': [('add', [
+                            record_id(admin, 'res.group', g)
+                            for g in groups])],
+                } for login, (role, groups) in users.items()])
+    return dict(zip(users, user_ids))

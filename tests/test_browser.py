@@ -22,7 +22,7 @@ import pytest
 
 from crm_testing import (
     ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, Server,
-    database_uri)
+    create_crm_users, database_uri, setup_company)
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = [
@@ -100,48 +100,18 @@ def web_server(sao_dir, tmp_path_factory):
         database.drop()
 
 
-def _id(admin, model, name):
-    record_id, = admin.model(
-        model, 'search', [('name', '=', name)], 0, 1, None)
-    return record_id
-
-
 @pytest.fixture(scope='module')
 def browser_world(web_server):
     "Company, two reps, their manager and the reps' accounts, by the admin"
     admin = JsonRpc(web_server.url, web_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
-    companies = admin.model('company.company', 'search', [], 0, 1, None)
-    if companies:
-        company_id, = companies
-    else:
-        currency_id, = admin.model('currency.currency', 'create', [{
-                    'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
-        party_id, = admin.model('party.party', 'create', [{
-                    'name': "Browser Company"}])
-        company_id, = admin.model('company.company', 'create', [{
-                    'party': party_id, 'currency': currency_id}])
-    admin.model('res.user', 'write', [admin.user_id], {
-            'companies': [('add', [company_id])], 'company': company_id})
-    admin.context = admin.call('model.res.user.get_preferences', True, {})
-
-    groups = [_id(admin, 'res.group', "CRM Staff"),
-        _id(admin, 'res.group', "CRM Sales")]
-    roles = {
-        'browser.rep': "Sales Rep",
-        'browser.other': "Sales Rep",
-        'browser.manager': "Sales Manager",
-        }
-    user_ids = admin.model('res.user', 'create', [{
-                'login': login,
-                'name': login,
-                'password': PASSWORD,
-                'companies': [('add', [company_id])],
-                'company': company_id,
-                'crm_role': _id(admin, 'crm.role', role),
-                'groups': [('add', groups)],
-                } for login, role in roles.items()])
-    users = dict(zip(roles, user_ids))
+    company_id = setup_company(admin, "Browser Company")
+    staff = ["CRM Staff", "CRM Sales"]
+    users = create_crm_users(admin, company_id, {
+            'browser.rep': ("Sales Rep", staff),
+            'browser.other': ("Sales Rep", staff),
+            'browser.manager': ("Sales Manager", staff),
+            }, PASSWORD)
     admin.model('party.party', 'create', [{
                 'name': name,
                 'crm_type': 'account',

@@ -6,63 +6,28 @@ read, count, export, write and delete is what the rules say — the API
 obeys them, not only the views."""
 import pytest
 
-from crm_testing import JsonRpc, RpcError
+from crm_testing import (
+    ADMIN_LOGIN, ADMIN_PASSWORD, JsonRpc, RpcError, create_crm_users,
+    record_id, setup_company)
 
 PASSWORD = 'Rpc-sharing-Pass-42'
 ACCOUNT_DOMAIN = [('crm_type', '=', 'account'), ('name', 'like', 'RPC %')]
 
 
-def _xml_id(admin, module, fs_id):
-    "The database id of an XML record, found by its name through RPC"
-    model, name = {
-        'role_sales_rep': ('crm.role', "Sales Rep"),
-        'role_sales_manager': ('crm.role', "Sales Manager"),
-        'group_crm_staff': ('res.group', "CRM Staff"),
-        'group_crm_manager': ('res.group', "CRM Manager"),
-        }[fs_id]
-    record_id, = admin.model(model, 'search', [('name', '=', name)], 0, 1, None)
-    return record_id
-
-
 @pytest.fixture(scope='module')
 def sharing_world(crm_server):
     "Company, the three users and one account each, created by the admin"
-    from crm_testing import ADMIN_LOGIN, ADMIN_PASSWORD
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
 
-    companies = admin.model('company.company', 'search', [], 0, 1, None)
-    if companies:
-        company_id, = companies
-    else:
-        currency_id, = admin.model('currency.currency', 'create', [{
-                    'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
-        party_id, = admin.model('party.party', 'create', [{
-                    'name': "RPC Company"}])
-        company_id, = admin.model('company.company', 'create', [{
-                    'party': party_id, 'currency': currency_id}])
-    admin.model('res.user', 'write', [admin.user_id], {
-            'companies': [('add', [company_id])], 'company': company_id})
-    admin.context = admin.call(
-        'model.res.user.get_preferences', True, {})
-
-    roles = {
-        'rpc.rep1': ('role_sales_rep', 'group_crm_staff'),
-        'rpc.rep2': ('role_sales_rep', 'group_crm_staff'),
-        'rpc.manager': ('role_sales_manager', 'group_crm_manager'),
-        # a rep whose profile may delete: only the rules restrict it
-        'rpc.rep3': ('role_sales_rep', 'group_crm_manager'),
-        }
-    user_ids = admin.model('res.user', 'create', [{
-                'login': login,
-                'name': login,
-                'password': PASSWORD,
-                'companies': [('add', [company_id])],
-                'company': company_id,
-                'crm_role': _xml_id(admin, 'crm_core', role),
-                'groups': [('add', [_xml_id(admin, 'crm_core', group)])],
-                } for login, (role, group) in roles.items()])
-    users = dict(zip(roles, user_ids))
+    company_id = setup_company(admin, "RPC Company")
+    users = create_crm_users(admin, company_id, {
+            'rpc.rep1': ("Sales Rep", ["CRM Staff"]),
+            'rpc.rep2': ("Sales Rep", ["CRM Staff"]),
+            'rpc.manager': ("Sales Manager", ["CRM Manager"]),
+            # a rep whose profile may delete: only the rules restrict it
+            'rpc.rep3': ("Sales Rep", ["CRM Manager"]),
+            }, PASSWORD)
     accounts = {}
     for login in ['rpc.rep1', 'rpc.rep2', 'rpc.manager']:
         user_id = users[login]
@@ -210,8 +175,8 @@ def test_no_mass_assignment_of_roles(sharing_world):
     "A rep cannot raise its role, add groups or change another user"
     rep1 = sharing_world['clients']['rpc.rep1']
     admin = sharing_world['admin']
-    manager_role = _xml_id(admin, 'crm_core', 'role_sales_manager')
-    manager_group = _xml_id(admin, 'crm_core', 'group_crm_manager')
+    manager_role = record_id(admin, 'crm.role', "Sales Manager")
+    manager_group = record_id(admin, 'res.group', "CRM Manager")
     me = sharing_world['users']['rpc.rep1']
     for values in [
             {'crm_role': manager_role},

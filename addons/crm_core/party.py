@@ -493,38 +493,29 @@ class ContactMechanism(metaclass=PoolMeta):
     @classmethod
     def validate_fields(cls, mechanisms, field_names):
         super().validate_fields(mechanisms, field_names)
-        cls.check_valid_website(mechanisms, field_names)
-        cls.check_valid_crm_email(mechanisms, field_names)
+        cls.check_crm_values(mechanisms, field_names)
 
     @classmethod
-    def check_valid_crm_email(cls, mechanisms, field_names=None):
-        """Refuse an e-mail of a CRM record that is not an address.
+    def check_crm_values(cls, mechanisms, field_names=None):
+        """Refuse a website that is not a URL and an e-mail that is not an
+        address on CRM records.
 
-        The host checks addresses only when email-validator is installed,
-        and then also asks the DNS; this check is syntactic and offline."""
+        The host checks e-mails only when email-validator is installed, and
+        then also asks the DNS; these checks are syntactic and offline."""
         if field_names and not (field_names & {'type', 'value'}):
             return
+        checks = {
+            'website': (valid_url, 'crm_core.msg_invalid_website'),
+            'email': (valid_email, 'crm_core.msg_invalid_email'),
+            }
         for mechanism in mechanisms:
-            if (mechanism.type == 'email' and mechanism.value
-                    and mechanism.party.crm_type
-                    and not valid_email(mechanism.value)):
+            if (mechanism.type not in checks or not mechanism.value
+                    or not mechanism.party.crm_type):
+                continue
+            valid, message = checks[mechanism.type]
+            if not valid(mechanism.value):
                 raise InvalidValueError(gettext(
-                        'crm_core.msg_invalid_email',
-                        email=mechanism.value,
-                        party=mechanism.party.rec_name))
-
-    @classmethod
-    def check_valid_website(cls, mechanisms, field_names=None):
-        "Refuse a website of a CRM record that is not a URL."
-        if field_names and not (field_names & {'type', 'value'}):
-            return
-        for mechanism in mechanisms:
-            if (mechanism.type == 'website' and mechanism.value
-                    and mechanism.party.crm_type
-                    and not valid_url(mechanism.value)):
-                raise InvalidValueError(gettext(
-                        'crm_core.msg_invalid_website',
-                        website=mechanism.value,
+                        message, value=mechanism.value,
                         party=mechanism.party.rec_name))
 
 

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 #: login -> (role XML id, profile group XML id)
@@ -49,3 +50,29 @@ def set_sharing(model_name, access):
     sharing, = Sharing.search([('model', '=', model_name)])
     sharing.access = access
     sharing.save()
+
+
+class FunctionalGroupTestMixin:
+    """Check a CRM module's functional group and its menu under CRM.
+
+    Set ``functional_group`` to (group XML id, group name, menu XML id)."""
+    functional_group = None
+
+    @with_transaction()
+    def test_functional_group_and_menu(self):
+        "The module's group opens its menu under the CRM root; admin has it"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Group = pool.get('res.group')
+        Menu = pool.get('ir.ui.menu')
+        User = pool.get('res.user')
+        group_id, name, menu_id = self.functional_group
+
+        group = Group(ModelData.get_id(self.module, group_id))
+        menu = Menu(ModelData.get_id(self.module, menu_id))
+        root = Menu(ModelData.get_id('crm_core', 'menu_crm'))
+        self.assertEqual(group.name, name)
+        self.assertEqual(menu.parent, root)
+        self.assertIn(group, menu.groups)
+        admin = User(ModelData.get_id('res', 'user_admin'))
+        self.assertIn(group, admin.groups)

@@ -1,31 +1,13 @@
 # This file is part of the CRM for Tryton.
+"""Tests of the crm_portal module."""
+from crm_core.tests.tools import FunctionalGroupTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
 
-from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
-
-class CrmPortalTestCase(ModuleTestCase):
+class CrmPortalTestCase(FunctionalGroupTestMixin, ModuleTestCase):
     "Test crm_portal module"
     module = 'crm_portal'
-
-    @with_transaction()
-    def test_group_and_menu(self):
-        "The CRM Portal group and its menu under the CRM root exist"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        Group = pool.get('res.group')
-        Menu = pool.get('ir.ui.menu')
-        User = pool.get('res.user')
-
-        group = Group(ModelData.get_id('crm_portal', 'group_portal'))
-        menu = Menu(ModelData.get_id('crm_portal', 'menu_portal'))
-        root = Menu(ModelData.get_id('crm_core', 'menu_crm'))
-
-        self.assertEqual(group.name, "CRM Portal")
-        self.assertEqual(menu.parent, root)
-        self.assertIn(group, menu.groups)
-        admin = User(ModelData.get_id('res', 'user_admin'))
-        self.assertIn(group, admin.groups)
+    functional_group = ('group_portal', "CRM Portal", 'menu_portal')
 
 
 del ModuleTestCase

@@ -1,31 +1,13 @@
 # This file is part of the CRM for Tryton.
+"""Tests of the crm_sales module."""
+from crm_core.tests.tools import FunctionalGroupTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
 
-from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
-
-class CrmSalesTestCase(ModuleTestCase):
+class CrmSalesTestCase(FunctionalGroupTestMixin, ModuleTestCase):
     "Test crm_sales module"
     module = 'crm_sales'
-
-    @with_transaction()
-    def test_group_and_menu(self):
-        "The CRM Sales group and its menu under the CRM root exist"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        Group = pool.get('res.group')
-        Menu = pool.get('ir.ui.menu')
-        User = pool.get('res.user')
-
-        group = Group(ModelData.get_id('crm_sales', 'group_sales'))
-        menu = Menu(ModelData.get_id('crm_sales', 'menu_sales'))
-        root = Menu(ModelData.get_id('crm_core', 'menu_crm'))
-
-        self.assertEqual(group.name, "CRM Sales")
-        self.assertEqual(menu.parent, root)
-        self.assertIn(group, menu.groups)
-        admin = User(ModelData.get_id('res', 'user_admin'))
-        self.assertIn(group, admin.groups)
+    functional_group = ('group_sales', "CRM Sales", 'menu_sales')
 
 
 del ModuleTestCase

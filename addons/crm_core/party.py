@@ -426,6 +426,30 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
             super().write(*args)
 
     @classmethod
+    def notify_owners(cls, parties):
+        """Tell the owner of each contact marked *Notify Owner* that
+        another user changed it (changes made by users, not by the system)."""
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        User = pool.get('res.user')
+        user_id = Transaction().user
+        if not user_id:
+            return
+        editor = User(user_id).rec_name
+        Notification.create([{
+                    'user': party.assigned_user.id,
+                    'label': gettext(
+                        'crm_core.msg_contact_changed', contact=party.name),
+                    'description': gettext(
+                        'crm_core.msg_contact_changed_by', user=editor),
+                    'model': cls.__name__,
+                    'records': str([party.id]),
+                    } for party in parties
+                if party.crm_type == 'contact' and party.notify_owner
+                and party.assigned_user
+                and party.assigned_user.id != user_id])
+
+    @classmethod
     def copy(cls, parties, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('account_number')
@@ -452,6 +476,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
                 and any(p.crm_type != values['crm_type'] for p in parties)):
             # Leaving the CRM would escape its sharing rules
             raise AccessError(gettext('crm_core.msg_crm_type_readonly'))
+        if mode == 'write' and external:
+            cls.notify_owners(parties)
 
     @classmethod
     def check_crm_values(cls, parties, field_names=None):

@@ -246,3 +246,28 @@ class AccountTestMixin:
             replace.transition_replace()
         # The wizard updates in SQL: ask the database
         self.assertEqual(Party.search([('account', '=', kept.id)]), [contact])
+
+    @with_transaction()
+    def test_notify_owner(self):
+        "The owner of a contact marked Notify Owner hears of others' changes"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Notification = pool.get('res.notification')
+        company, users = create_crm_users()
+        watched = self._contact(
+            company, "Wanda", "Watched", notify_owner=True,
+            assigned_user=users['rep1'].id)
+        quiet = self._contact(
+            company, "Quinn", "Quiet", assigned_user=users['rep1'].id)
+
+        def notified():
+            return Notification.search([('user', '=', users['rep1'].id)])
+        with acting_as(users['rep1'], company):
+            Party.write([watched], {'department': "Own change"})
+        self.assertEqual(notified(), [])
+        with acting_as(users['manager'], company):
+            Party.write([watched, quiet], {'department': "Sales"})
+        notification, = notified()
+        self.assertIn("Wanda Watched", notification.label)
+        self.assertIn("Manager", notification.description)
+        self.assertEqual(notification.records, str([watched.id]))

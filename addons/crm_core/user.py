@@ -61,14 +61,7 @@ class User(metaclass=PoolMeta):
         assert action in PROFILE_ACTIONS, action
         if not Transaction().user:
             return True
-        groups = cls.get_groups()
-        if not groups:
-            return False
-        with without_check_access():
-            return bool(Group.search([
-                        ('id', 'in', list(groups)),
-                        ('crm_%s' % action, '=', True),
-                        ], limit=1))
+        return action in Group.crm_permissions(cls.get_groups())
 
     @classmethod
     def on_modification(cls, mode, users, field_names=None):
@@ -80,6 +73,7 @@ class User(metaclass=PoolMeta):
 
 class Group(metaclass=PoolMeta):
     __name__ = 'res.group'
+    _crm_permissions_cache = Cache('res_group.crm_permissions', context=False)
     crm_create = fields.Boolean(
         "CRM Create", help="Members may create CRM records.")
     crm_write = fields.Boolean(
@@ -93,3 +87,24 @@ class Group(metaclass=PoolMeta):
     crm_reassign = fields.Boolean(
         "CRM Mass Re-assign",
         help="Members may re-assign many CRM records at once.")
+
+    @classmethod
+    def crm_permissions(cls, group_ids):
+        "Return the CRM actions granted by any of the groups."
+        key = tuple(sorted(group_ids))
+        permissions = cls._crm_permissions_cache.get(key)
+        if permissions is None:
+            permissions = frozenset()
+            if group_ids:
+                with without_check_access():
+                    groups = cls.browse(list(group_ids))
+                    permissions = frozenset(
+                        action for action in PROFILE_ACTIONS
+                        if any(getattr(g, f'crm_{action}') for g in groups))
+            cls._crm_permissions_cache.set(key, permissions)
+        return permissions
+
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        super().on_modification(mode, groups, field_names=field_names)
+        cls._crm_permissions_cache.clear()

@@ -37,15 +37,19 @@ A model whose table also holds non-CRM records (such as ``party.party``)
 narrows the records concerned with :meth:`OwnedMixin.crm_records` and
 :meth:`OwnedMixin.crm_sharing_scope`.
 """
+from trytond import backend
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields, tree)
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If, PYSONEncoder
-from trytond.transaction import Transaction, inactive_records
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 
 from .exceptions import ProfileAccessError
+from .guard import install as install_guard, readable_ids
 
 SHARING_ACCESS = [
     ('private', "Private"),
@@ -140,6 +144,11 @@ class Sharing(ModelSQL, ModelView):
         SHARING_ACCESS, "Default Access", required=True,
         help="Who may see and change the records of this type "
         "besides their owners and the owners' superiors.")
+    read_all_groups = fields.Many2Many(
+        'crm.sharing-res.group', 'sharing', 'group', "Groups Reading All",
+        help="Members of these groups who hold no CRM profile read all "
+        "the records of this type (e.g. accountants print the invoices "
+        "of every account); they change none by sharing.")
     rule_groups = fields.One2Many(
         'ir.rule.group', 'crm_sharing', "Record Rules", readonly=True)
     _access_cache = Cache('crm.sharing.access', context=False)
@@ -152,6 +161,8 @@ class Sharing(ModelSQL, ModelView):
             ('model_unique', Unique(t, t.model),
                 'crm_core.msg_sharing_model_unique'),
             ]
+        # A database with sharing closes the host's side doors
+        install_guard()
         cls._order.insert(0, ('model', 'ASC'))
 
     @classmethod
@@ -163,19 +174,39 @@ class Sharing(ModelSQL, ModelView):
         return Model.get_name(self.model)
 
     @classmethod
+    def _settings(cls):
+        "Return {model: (access, read-all group ids)} of the shared types."
+        settings = cls._access_cache.get(None)
+        if settings is None:
+            with without_check_access(), inactive_records():
+                settings = {
+                    s.model: (s.access, tuple(sorted(
+                                map(int, s.read_all_groups))))
+                    for s in cls.search([])}
+            cls._access_cache.set(None, settings)
+        return settings
+
+    @classmethod
     def access_of(cls, model_name):
         "Return the sharing access of model_name or None if not shared."
-        accesses = cls._access_cache.get(None)
-        if accesses is None:
-            with inactive_records():
-                accesses = {s.model: s.access for s in cls.search([])}
-            cls._access_cache.set(None, accesses)
-        return accesses.get(model_name)
+        access, _ = cls._settings().get(model_name, (None, ()))
+        return access
+
+    @classmethod
+    def read_all_groups_of(cls, model_name):
+        "Return the ids of the groups reading all records of model_name."
+        _, groups = cls._settings().get(model_name, (None, ()))
+        return set(groups)
+
+    @classmethod
+    def shared_models(cls):
+        "Return the names of the shared record types."
+        return frozenset(cls._settings())
 
     @classmethod
     def create(cls, vlist):
         records = super().create(vlist)
-        cls._create_rules(records)
+        cls.regenerate_rules(records)
         return records
 
     @classmethod
@@ -183,6 +214,32 @@ class Sharing(ModelSQL, ModelView):
         super().on_modification(mode, records, field_names=field_names)
         cls._access_cache.clear()
         Pool().get('ir.rule')._domain_get_cache.clear()
+        if mode == 'write' and (field_names or set()) & {
+                'access', 'read_all_groups', 'model'}:
+            cls.regenerate_rules(records)
+
+    @classmethod
+    def regenerate_rules(cls, records):
+        """Replace the record rules of the sharings by the ones the current
+        code of their models gives (a module activated or updated may have
+        changed the rule domain or the scope)."""
+        pool = Pool()
+        RuleGroup = pool.get('ir.rule.group')
+        with without_check_access():
+            RuleGroup.delete(RuleGroup.search([
+                        ('crm_sharing', 'in', [s.id for s in records]),
+                        ]))
+            cls._create_rules(records)
+
+    @classmethod
+    def regenerate_rules_of(cls, model_name):
+        "Regenerate the rules of model_name if it is shared."
+        if not backend.TableHandler.table_exist(cls._table):
+            return
+        with without_check_access(), inactive_records():
+            sharings = cls.search([('model', '=', model_name)])
+        if sharings:
+            cls.regenerate_rules(sharings)
 
     @classmethod
     def _create_rules(cls, records):
@@ -197,6 +254,8 @@ class Sharing(ModelSQL, ModelView):
             Model = pool.get(sharing.model)
             names = Model.__names__()['model']
             for mode in ['read', 'write']:
+                # Create follows write: a user creates only the records
+                # it may then edit (not records given away to others)
                 to_create.append({
                         'name': gettext(
                             'crm_core.msg_sharing_rule_name',
@@ -207,7 +266,7 @@ class Sharing(ModelSQL, ModelView):
                         'default_p': True,
                         'perm_read': mode == 'read',
                         'perm_write': mode == 'write',
-                        'perm_create': False,
+                        'perm_create': mode == 'write',
                         'perm_delete': mode == 'write',
                         'rules': [('create', [{
                                         'domain': encoder.encode(
@@ -231,6 +290,21 @@ class Sharing(ModelSQL, ModelView):
         RuleGroup.create(to_create)
 
 
+class SharingReadAllGroup(ModelSQL):
+    "A host group whose members without CRM profile read all records."
+    __name__ = 'crm.sharing-res.group'
+    sharing = fields.Many2One(
+        'crm.sharing', "Sharing", required=True, ondelete='CASCADE')
+    group = fields.Many2One(
+        'res.group', "Group", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Pool().get('crm.sharing')._access_cache.clear()
+        Pool().get('ir.rule')._domain_get_cache.clear()
+
+
 class RuleGroup(metaclass=PoolMeta):
     __name__ = 'ir.rule.group'
     crm_sharing = fields.Many2One(
@@ -247,12 +321,18 @@ class Rule(metaclass=PoolMeta):
             '\n- "crm_users" and "crm_teams": ids of the users and teams '
             'whose CRM records the user may see by ownership'
             '\n- "crm_public_read", "crm_public_write": the sharing access '
-            'of the record type')
+            'of the record type'
+            '\n- "crm_read_all": the user holds no CRM profile and is in a '
+            'group reading all records of the type')
 
     @classmethod
     def _get_cache_key(cls, model_names):
-        # The CRM context depends on the user, not only on its groups
-        return (*super()._get_cache_key(model_names), Transaction().user)
+        key = super()._get_cache_key(model_names)
+        Sharing = Pool().get('crm.sharing')
+        if set(model_names) & Sharing.shared_models():
+            # The CRM context depends on the user, not only on its groups
+            key = (*key, Transaction().user)
+        return key
 
     @classmethod
     def _get_context(cls, model_name):
@@ -263,11 +343,15 @@ class Rule(metaclass=PoolMeta):
         access = Sharing.access_of(model_name)
         if access:
             users, teams = User.crm_visible_owners()
+            read_all = (not User.crm_holds_profile()
+                and bool(set(User.get_groups())
+                    & Sharing.read_all_groups_of(model_name)))
             context.update({
                     'crm_users': users,
                     'crm_teams': teams,
                     'crm_public_read': access != 'private',
                     'crm_public_write': access == 'public_read_write',
+                    'crm_read_all': read_all,
                     })
         return context
 
@@ -295,6 +379,12 @@ class OwnedMixin:
                 Index(t, (t.assigned_user, Index.Range())),
                 Index(t, (t.assigned_team, Index.Range())),
                 })
+
+    @classmethod
+    def __register__(cls, module_name):
+        super().__register__(module_name)
+        # The rules follow the code of the module activated or updated
+        Pool().get('crm.sharing').regenerate_rules_of(cls.__name__)
 
     @classmethod
     def default_assigned_user(cls):
@@ -330,9 +420,11 @@ class OwnedMixin:
             ('assigned_user', 'in', Eval('crm_users', [])),
             ('assigned_team', 'in', Eval('crm_teams', [])),
             ]
-        public = Bool(Eval(
-                'crm_public_read' if mode == 'read' else 'crm_public_write',
-                False))
+        if mode == 'read':
+            public = (Bool(Eval('crm_public_read', False))
+                | Bool(Eval('crm_read_all', False)))
+        else:
+            public = Bool(Eval('crm_public_write', False))
         domain = If(public, [], owned)
         scope = cls.crm_sharing_scope()
         if scope:
@@ -365,10 +457,20 @@ class OwnedMixin:
 
     @classmethod
     def read(cls, ids, fields_names):
-        "Tell clients a record is read-only when the profile forbids edits."
+        """Tell clients a record is read-only when the profile forbids edits.
+
+        A visible record may link to a record hidden from the user (its
+        owner changed since): the name of the hidden record reads as a
+        neutral placeholder, so that the visible record still opens."""
         pool = Pool()
         User = pool.get('res.user')
-        result = super().read(ids, fields_names)
+        try:
+            result = super().read(ids, fields_names)
+        except AccessError:
+            if (not Transaction().check_access
+                    or not set(fields_names) <= {'id', 'rec_name'}):
+                raise
+            result = cls._read_hidden_names(ids, fields_names)
         flags = {'_write', '_delete'} & set(fields_names)
         if not flags or not Transaction().check_access:
             return result
@@ -379,6 +481,21 @@ class OwnedMixin:
             for row in result:
                 if row['id'] in crm_ids:
                     row.update(dict.fromkeys(denied, False))
+        return result
+
+    @classmethod
+    def _read_hidden_names(cls, ids, fields_names):
+        "Read the names of ids, a placeholder for those the user may not see."
+        readable = readable_ids(cls, ids)
+        result = super().read(
+            [i for i in ids if i in readable], fields_names)
+        placeholder = gettext('crm_core.msg_hidden_record')
+        for id_ in ids:
+            if id_ not in readable:
+                row = {'id': id_}
+                if 'rec_name' in fields_names:
+                    row['rec_name'] = placeholder
+                result.append(row)
         return result
 
     @classmethod

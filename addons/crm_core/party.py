@@ -11,6 +11,7 @@ from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
+from .guard import readable_ids
 from .ownership import OwnedMixin
 
 ACCOUNT_TYPES = [
@@ -308,7 +309,10 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
 
     def get_rec_name(self, name):
         rec_name = super().get_rec_name(name)
-        if self.crm_type == 'contact' and self.account:
+        if (self.crm_type == 'contact' and self.account
+                and self.account.id in readable_ids(
+                    self.__class__, [self.account.id])):
+            # A contact names its account only to who may see the account
             rec_name = f'{rec_name} ({self.account.name})'
         return rec_name
 
@@ -328,7 +332,7 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
         with without_check_access():
             return self.search([
                     ('crm_type', '=', 'account'),
-                    ('name', 'ilike', self.name.strip()),
+                    ('name', 'ilike', escape_wildcard(self.name.strip())),
                     ('id', '!=', self.id if self.id and self.id >= 0 else -1),
                     ], limit=3, order=[('id', 'ASC')])
 

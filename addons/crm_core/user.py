@@ -64,6 +64,13 @@ class User(metaclass=PoolMeta):
         return action in Group.crm_permissions(cls.get_groups())
 
     @classmethod
+    def crm_holds_profile(cls):
+        "Tell if a group of the current user is a CRM profile."
+        pool = Pool()
+        Group = pool.get('res.group')
+        return 'profile' in Group.crm_permissions(cls.get_groups())
+
+    @classmethod
     def on_modification(cls, mode, users, field_names=None):
         super().on_modification(mode, users, field_names=field_names)
         if (mode != 'write' or field_names is None
@@ -74,6 +81,10 @@ class User(metaclass=PoolMeta):
 class Group(metaclass=PoolMeta):
     __name__ = 'res.group'
     _crm_permissions_cache = Cache('res_group.crm_permissions', context=False)
+    crm_profile = fields.Boolean(
+        "CRM Profile",
+        help="The group is a CRM profile: its members see CRM records "
+        "by sharing only, whatever other groups they hold.")
     crm_create = fields.Boolean(
         "CRM Create", help="Members may create CRM records.")
     crm_write = fields.Boolean(
@@ -90,7 +101,8 @@ class Group(metaclass=PoolMeta):
 
     @classmethod
     def crm_permissions(cls, group_ids):
-        "Return the CRM actions granted by any of the groups."
+        """Return the CRM actions granted by any of the groups, and
+        'profile' if one of them is a CRM profile."""
         key = tuple(sorted(group_ids))
         permissions = cls._crm_permissions_cache.get(key)
         if permissions is None:
@@ -99,7 +111,7 @@ class Group(metaclass=PoolMeta):
                 with without_check_access():
                     groups = cls.browse(list(group_ids))
                     permissions = frozenset(
-                        action for action in PROFILE_ACTIONS
+                        action for action in PROFILE_ACTIONS + ['profile']
                         if any(getattr(g, f'crm_{action}') for g in groups))
             cls._crm_permissions_cache.set(key, permissions)
         return permissions

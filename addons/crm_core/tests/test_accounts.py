@@ -42,12 +42,16 @@ class AccountTestMixin:
         "A contact is shown as First Last (Account)"
         pool = Pool()
         Party = pool.get('party.party')
-        company, _ = create_crm_users()
-        account = self._account(company, "Globex")
+        company, users = create_crm_users()
+        account = self._account(
+            company, "Globex", assigned_user=users['rep1'].id)
         contact = self._contact(
-            company, "Hank", "Scorpio", account=account.id)
+            company, "Hank", "Scorpio", account=account.id,
+            assigned_user=users['rep1'].id)
         self.assertEqual(contact.name, "Hank Scorpio")
-        self.assertEqual(contact.rec_name, "Hank Scorpio (Globex)")
+        with acting_as(users['rep1'], company):
+            self.assertEqual(
+                Party(contact.id).rec_name, "Hank Scorpio (Globex)")
         self.assertEqual(account.contacts, (contact,))
 
         Party.write([contact], {'first_name': "Henry"})
@@ -196,8 +200,10 @@ class AccountTestMixin:
             account = self._account(company, "Chatty")
             Party.write([account], {'employees': 7})
         self.assertIn('party.party', dict(Channel.get_models()))
-        Channel.post(account, "Called the CFO")
-        messages = Channel.get(account)
+        # As over RPC: the channel checks the access itself
+        with Transaction().set_user(users['rep1'].id):
+            Channel.post(account, "Called the CFO")
+            messages = Channel.get(account)
         self.assertIn("Called the CFO", [m['content'] for m in messages])
         Transaction()._store_log_records()
         logs = Log.search([('resource', '=', str(account))])

@@ -6,11 +6,13 @@ from trytond.tests.test_tryton import ModuleTestCase
 
 from .test_accounts import AccountTestMixin
 from .test_sharing import SharingTestMixin
+from .test_side_doors import SideDoorTestMixin
 
 
 class CrmCoreTestCase(
-        SharingTestMixin, AccountTestMixin, PartyCompanyCheckEraseMixin,
-        PartyCheckReplaceMixin, CompanyTestMixin, ModuleTestCase):
+        SharingTestMixin, SideDoorTestMixin, AccountTestMixin,
+        PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
+        CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"
     module = 'crm_core'
 

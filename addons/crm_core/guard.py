@@ -1,0 +1,422 @@
+"""The host's side doors, closed for the records a user may not read.
+
+Record rules guard the front doors of the ORM (read, search, write,
+delete).  The host also reaches records where no rule applies; for the
+*guarded* models (the types registered in ``crm.sharing`` and the models
+whose access follows one of them through ``__access__``, such as addresses
+and contact mechanisms of parties) the CRM closes each of these doors:
+
+``copy``
+    :meth:`ModelStorage.copy` reads the originals without access checks:
+    copying a guarded record requires that the user may read it.
+instantiation by RPC
+    ``on_change``, ``on_change_with``, ``on_change_notify``,
+    ``pre_validate``, buttons and every method called with records build
+    instances from the ids and values of the request (:meth:`RPC.convert`)
+    and load the missing fields without rules, and so do the values a
+    client sends to the steps of a wizard (:meth:`Wizard.execute`): every
+    guarded id of the request, as record or as value of a relation field,
+    must be readable.
+nested domains and orders
+    :meth:`ModelSQL.search_domain` converts the clauses through relation
+    fields (``parent_account.annual_revenue``, ``contacts.name``, a string
+    on a Many2One ...) without the rules of the target, and an order by a
+    Many2One joins the target table without them: for guarded targets the
+    conversion and the join follow the target's read rules.
+links
+    :meth:`ModelStorage.check_modification`: a record created or written
+    on behalf of a user may not point to a guarded record the user may not
+    read (Many2One, Reference, and the ids added to x2many fields).
+
+The chat channels (comments) are guarded by ``chat.py`` and the rec_name
+of hidden records by :class:`ownership.OwnedMixin`.  Each patch is inert in
+databases where crm_core is not activated."""
+from contextvars import ContextVar
+from functools import wraps
+
+from trytond.i18n import gettext
+from trytond.ir.rule import _get_access_models
+from trytond.model import ModelSQL, ModelStorage, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.rpc import RPC
+from trytond.transaction import (
+    Transaction, check_access, inactive_records, without_check_access)
+from trytond.wizard import StateView, Wizard
+
+# A search made on behalf of a user is being converted to SQL
+_nested = ContextVar('crm_guard_nested', default=False)
+# The next conversion belongs to the search being converted
+_inherit = ContextVar('crm_guard_inherit', default=False)
+
+RELATION_TYPES = {'many2one', 'one2one', 'one2many', 'many2many'}
+
+
+def _sharing():
+    "The crm.sharing model, None if crm_core is not activated."
+    try:
+        return Pool().get('crm.sharing')
+    except KeyError:
+        return None
+
+
+def on_behalf_of_user():
+    "Tell if the transaction acts for a user with access checked."
+    transaction = Transaction()
+    return bool(transaction.user and transaction.check_access)
+
+
+def guarded(Model):
+    "Tell if the access to Model's records follows CRM sharing."
+    Sharing = _sharing()
+    if Sharing is None or Model is None:
+        return False
+    names = Model.__dict__.get('_crm_access_models')
+    if names is None:
+        names, _ = _get_access_models(Model)
+        names = frozenset(names)
+        Model._crm_access_models = names
+    return bool(names & Sharing.shared_models())
+
+
+def _target(field):
+    "The target model of a relation field, None for a Reference."
+    if field._type in RELATION_TYPES:
+        return field.get_target()
+
+
+def readable_ids(Model, ids):
+    "Return the ids among ids that the user of the transaction may read."
+    pool = Pool()
+    Rule = pool.get('ir.rule')
+    transaction = Transaction()
+    ids = {int(i) for i in ids if i is not None and int(i) >= 0}
+    if not ids or not transaction.user:
+        return ids
+    # Remembered until the transaction, its user or its data change
+    stamp = (transaction.started_at, transaction.user, transaction.counter)
+    memo = transaction.__dict__.get('_crm_readable')
+    if memo is None or memo[0] != stamp:
+        memo = transaction._crm_readable = (stamp, {})
+    known = memo[1].setdefault(Model.__name__, {})
+    unknown = ids - known.keys()
+    if unknown:
+        with check_access():
+            domain = Rule.domain_get(Model.__name__, mode='read')
+        if domain:
+            with without_check_access(), inactive_records():
+                found = set(map(int, Model.search([
+                                ('id', 'in', list(unknown)),
+                                domain,
+                                ], order=[])))
+        else:
+            found = unknown
+        known.update((i, i in found) for i in unknown)
+    return {i for i in ids if known[i]}
+
+
+def check_readable(Model, ids):
+    "Raise AccessError if the user may not read some of the records ids."
+    ids = {int(i) for i in ids if i is not None and int(i) >= 0}
+    hidden = ids - readable_ids(Model, ids)
+    if hidden:
+        raise AccessError(gettext(
+                'crm_core.msg_record_not_shared',
+                model=Model.__names__()['model'],
+                ids=', '.join(map(str, sorted(hidden)[:5]))))
+
+
+def _reference(value):
+    "Return (model name, id) of a Reference value or None."
+    if isinstance(value, str) and ',' in value:
+        name, id_ = value.split(',', 1)
+    elif isinstance(value, (list, tuple)) and len(value) == 2:
+        name, id_ = value
+    else:
+        return None
+    try:
+        return name, int(id_)
+    except (TypeError, ValueError):
+        return None
+
+
+class Links:
+    "The guarded ids a request or a modification points to, per model."
+
+    def __init__(self):
+        self.ids = {}
+
+    def add(self, Model, ids):
+        if guarded(Model):
+            self.ids.setdefault(Model.__name__, set()).update(
+                i for i in ids if isinstance(i, int) and i >= 0)
+
+    def add_value(self, field, value):
+        "Add the ids of value written or given for field."
+        pool = Pool()
+        if value is None or value is False:
+            return
+        if field._type == 'reference':
+            reference = _reference(value)
+            if reference:
+                name, id_ = reference
+                try:
+                    Target = pool.get(name)
+                except KeyError:
+                    return
+                self.add(Target, [id_])
+            return
+        Target = _target(field)
+        if Target is None:
+            return
+        if isinstance(value, dict):
+            self.add_values(Target, value)
+        elif isinstance(value, int):
+            self.add(Target, [value])
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, int):
+                    self.add(Target, [item])
+                elif isinstance(item, dict):
+                    self.add_values(Target, item)
+                elif isinstance(item, (list, tuple)) and item:
+                    self.add_command(Target, item)
+
+    def add_command(self, Target, command):
+        "Add the ids that an x2many command links."
+        action, *args = command
+        if action in {'add', 'set', 'copy'} and args:
+            self.add(Target, [i for i in args[0] if isinstance(i, int)])
+        elif action == 'create' and args:
+            for values in args[0]:
+                if isinstance(values, dict):
+                    self.add_values(Target, values)
+
+    def add_values(self, Model, values):
+        "Add the ids of the values of a record given by a client."
+        parents = {}
+        for name, value in values.items():
+            if name == 'id':
+                if isinstance(value, int):
+                    self.add(Model, [value])
+                continue
+            if name.startswith('_parent_'):
+                name, _, sub_name = name[len('_parent_'):].partition('.')
+                parents.setdefault(name, {})[sub_name] = value
+                continue
+            field = Model._fields.get(name)
+            if field is not None:
+                self.add_value(field, value)
+        for name, sub_values in parents.items():
+            field = Model._fields.get(name)
+            if field is not None and _target(field) is not None:
+                self.add_values(_target(field), sub_values)
+
+    def check(self):
+        pool = Pool()
+        for name, ids in self.ids.items():
+            if ids:
+                check_readable(pool.get(name), ids)
+
+
+def _stored_links(Model):
+    "The stored relation fields of Model that may point to guarded records."
+    shared = _sharing().shared_models()
+    memo = Model.__dict__.get('_crm_stored_links')
+    if memo and memo[0] == shared:
+        return memo[1]
+    result = []
+    for name, field in Model._fields.items():
+        if (isinstance(field, fields.Function)
+                or name in {'create_uid', 'write_uid'}):
+            continue
+        if field._type == 'reference':
+            result.append(name)
+        elif field._type in {'many2one', 'one2one', 'many2many'}:
+            if guarded(field.get_target()):
+                result.append(name)
+    Model._crm_stored_links = (shared, result)
+    return result
+
+
+def check_links(Model, mode, records, values=None):
+    "Refuse to link records to guarded records the user may not read."
+    links = Links()
+    if mode == 'write':
+        for name, value in (values or {}).items():
+            field = Model._fields.get(name)
+            if field is not None:
+                links.add_value(field, value)
+    else:
+        for name in _stored_links(Model):
+            for record in records:
+                value = getattr(record, name)
+                if isinstance(value, ModelStorage):
+                    links.add(value.__class__, [value.id])
+                elif isinstance(value, (list, tuple)):
+                    for target in value:
+                        links.add(target.__class__, [target.id])
+    links.check()
+
+
+# Patches of the host -------------------------------------------------------
+
+def _patch_copy():
+    copy = ModelStorage.copy.__func__
+
+    @wraps(copy)
+    def guarded_copy(cls, records, default=None):
+        if on_behalf_of_user() and guarded(cls):
+            check_readable(cls, map(int, records))
+        return copy(cls, records, default=default)
+    ModelStorage.copy = classmethod(guarded_copy)
+
+
+def _patch_check_modification():
+    check_modification = ModelStorage.check_modification.__func__
+
+    @wraps(check_modification)
+    def guarded_check_modification(
+            cls, mode, records, values=None, external=False):
+        check_modification(
+            cls, mode, records, values=values, external=external)
+        if (external and mode in {'create', 'write'}
+                and _sharing() is not None):
+            check_links(cls, mode, records, values)
+    ModelStorage.check_modification = classmethod(
+        guarded_check_modification)
+
+
+def _patch_rpc():
+    convert = RPC.convert
+
+    @wraps(convert)
+    def guarded_convert(self, obj, *args, **kwargs):
+        result = convert(self, obj, *args, **kwargs)
+        if (self.instantiate is None or not self.check_access
+                or not Transaction().user or _sharing() is None
+                or not hasattr(obj, '_fields')):
+            return result
+        data = list(args if 'context' in kwargs else args[:-1])
+        if isinstance(self.instantiate, slice):
+            data = data[self.instantiate]
+        else:
+            data = data[self.instantiate:self.instantiate + 1]
+        links = Links()
+        for item in data:
+            if isinstance(item, dict):
+                links.add_values(obj, item)
+            elif isinstance(item, int):
+                links.add(obj, [item])
+            elif isinstance(item, (list, tuple)):
+                links.add(obj, [i for i in item if isinstance(i, int)])
+        with Transaction().set_context(result[2], _check_access=True):
+            links.check()
+        return result
+    RPC.convert = guarded_convert
+
+
+def _patch_wizard():
+    execute = Wizard.execute.__func__
+
+    @wraps(execute)
+    def guarded_execute(cls, session_id, data, state_name):
+        if (Transaction().user and _sharing() is not None
+                and isinstance(data, dict)):
+            links = Links()
+            for key, values in data.items():
+                state = cls.states.get(key)
+                if isinstance(state, StateView) and isinstance(values, dict):
+                    links.add_values(
+                        Pool().get(state.model_name),
+                        {k: v for k, v in values.items() if k != 'id'})
+            with check_access():
+                links.check()
+        return execute(cls, session_id, data, state_name)
+    Wizard.execute = classmethod(guarded_execute)
+
+
+def _patch_search_domain():
+    search_domain = ModelSQL.search_domain.__func__
+
+    @wraps(search_domain)
+    def guarded_search_domain(cls, domain, active_test=None, tables=None):
+        nested = on_behalf_of_user() or _inherit.get()
+        token, inherit = _nested.set(nested), _inherit.set(False)
+        try:
+            return search_domain(
+                cls, domain, active_test=active_test, tables=tables)
+        finally:
+            _inherit.reset(inherit)
+            _nested.reset(token)
+    ModelSQL.search_domain = classmethod(guarded_search_domain)
+
+
+def _domain_target(field, domain):
+    if field._type == 'reference':
+        if len(domain) > 3 and '.' in domain[0]:
+            try:
+                return Pool().get(domain[3])
+            except KeyError:
+                return None
+        return None
+    return field.get_target()
+
+
+def _patch_convert_domain(Field):
+    convert_domain = Field.convert_domain
+
+    @wraps(convert_domain)
+    def guarded_convert_domain(self, domain, tables, Model):
+        if not _nested.get() or _sharing() is None:
+            return convert_domain(self, domain, tables, Model)
+        if guarded(_domain_target(self, domain)):
+            # The target's rules apply to what the clause looks into
+            with check_access():
+                return convert_domain(self, domain, tables, Model)
+        token = _inherit.set(True)
+        try:
+            return convert_domain(self, domain, tables, Model)
+        finally:
+            _inherit.reset(token)
+    Field.convert_domain = guarded_convert_domain
+
+
+def _patch_target_tables():
+    get_target_tables = fields.Many2One._get_target_tables
+
+    @wraps(get_target_tables)
+    def guarded_target_tables(self, tables, Model):
+        new = tables.get(self.name) is None
+        target_tables = get_target_tables(self, tables, Model)
+        Target = self.get_target()
+        if (new and (_nested.get() or on_behalf_of_user())
+                and Transaction().user and guarded(Target)):
+            # Hidden targets join as NULL: no order by their values
+            target, condition = target_tables[None]
+            with check_access():
+                readable = Target.search([], order=[], query=True)
+            target_tables[None] = (target, condition & target.id.in_(readable))
+        return target_tables
+    fields.Many2One._get_target_tables = guarded_target_tables
+
+
+_installed = False
+
+
+def install():
+    "Close the side doors (once per process)."
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _patch_copy()
+    _patch_check_modification()
+    _patch_rpc()
+    _patch_wizard()
+    _patch_search_domain()
+    for Field in [
+            fields.Many2One, fields.One2Many, fields.Many2Many,
+            fields.Reference]:
+        _patch_convert_domain(Field)
+    _patch_target_tables()

@@ -35,6 +35,8 @@ from contextvars import ContextVar
 from functools import wraps
 
 from trytond.i18n import gettext
+from trytond.ir.chat import Channel as ChatChannel
+from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import ModelSQL, ModelStorage, fields
 from trytond.model.exceptions import AccessError
@@ -66,17 +68,56 @@ def on_behalf_of_user():
     return bool(transaction.user and transaction.check_access)
 
 
+def _access_of(Model):
+    """Return the names of the models whose access Model follows and the
+    path to the ``resource`` that gives its access (None if none)."""
+    access = Model.__dict__.get('_crm_access')
+    if access is None:
+        pool = Pool()
+        names, model2field = _get_access_models(Model)
+        path = None
+        for name in names:
+            Target = pool.get(name)
+            field = Target._fields.get('resource')
+            if (field is not None and field._type == 'reference'
+                    and (issubclass(Target, ResourceAccessMixin)
+                        or issubclass(Target, ChatChannel))):
+                path = (model2field.get(name) or [''])[0]
+                break
+        access = Model._crm_access = (frozenset(names), path)
+    return access
+
+
 def guarded(Model):
-    "Tell if the access to Model's records follows CRM sharing."
+    """Tell if the access to Model's records follows CRM sharing, or the
+    record they are attached to (attachments, notes, comments, logs)."""
     Sharing = _sharing()
     if Sharing is None or Model is None:
         return False
-    names = Model.__dict__.get('_crm_access_models')
-    if names is None:
-        names, _ = _get_access_models(Model)
-        names = frozenset(names)
-        Model._crm_access_models = names
-    return bool(names & Sharing.shared_models())
+    names, path = _access_of(Model)
+    return path is not None or bool(names & Sharing.shared_models())
+
+
+def _resource_filter(Model, ids):
+    "Return the ids among ids whose resource, if guarded, is readable."
+    _, path = _access_of(Model)
+    if path is None or not ids:
+        return ids
+    resources = {}
+    with without_check_access(), inactive_records():
+        for record in Model.browse(list(ids)):
+            target = record
+            for name in filter(None, path.split('.')):
+                target = getattr(target, name, None)
+            resource = getattr(target, 'resource', None)
+            if (isinstance(resource, ModelStorage) and resource.id >= 0
+                    and guarded(resource.__class__)):
+                resources.setdefault(resource.__class__, {})[
+                    record.id] = resource.id
+    for Resource, mapping in resources.items():
+        readable = readable_ids(Resource, mapping.values())
+        ids = ids - {i for i, r in mapping.items() if r not in readable}
+    return ids
 
 
 def _target(field):
@@ -111,6 +152,7 @@ def readable_ids(Model, ids):
                                 ], order=[])))
         else:
             found = unknown
+        found = _resource_filter(Model, found)
         known.update((i, i in found) for i in unknown)
     return {i for i in ids if known[i]}
 
@@ -272,6 +314,33 @@ def _patch_copy():
     ModelStorage.copy = classmethod(guarded_copy)
 
 
+def _patch_export_data():
+    export_data = ModelStorage.export_data.__func__
+
+    @wraps(export_data)
+    def guarded_export_data(cls, records, fields_names, header=False):
+        if on_behalf_of_user() and guarded(cls):
+            check_readable(cls, map(int, records))
+        return export_data(cls, records, fields_names, header=header)
+    ModelStorage.export_data = classmethod(guarded_export_data)
+
+
+def _patch_before_create():
+    before_create = ModelStorage._before_create.__func__
+
+    @wraps(before_create)
+    def guarded_before_create(cls, vlist):
+        # Before validation, whose errors would name the linked record
+        if on_behalf_of_user() and _sharing() is not None:
+            links = Links()
+            for values in vlist:
+                links.add_values(cls, {
+                        k: v for k, v in values.items() if k != 'id'})
+            links.check()
+        return before_create(cls, vlist)
+    ModelStorage._before_create = classmethod(guarded_before_create)
+
+
 def _patch_check_modification():
     check_modification = ModelStorage.check_modification.__func__
 
@@ -293,16 +362,28 @@ def _patch_rpc():
     @wraps(convert)
     def guarded_convert(self, obj, *args, **kwargs):
         result = convert(self, obj, *args, **kwargs)
-        if (self.instantiate is None or not self.check_access
-                or not Transaction().user or _sharing() is None
+        if (not Transaction().user or _sharing() is None
                 or not hasattr(obj, '_fields')):
             return result
         data = list(args if 'context' in kwargs else args[:-1])
-        if isinstance(self.instantiate, slice):
+        if self.instantiate is None:
+            data = []
+        elif isinstance(self.instantiate, slice):
             data = data[self.instantiate]
         else:
             data = data[self.instantiate:self.instantiate + 1]
         links = Links()
+        context = result[2]
+        if isinstance(context.get('active_model'), str):
+            # Wizards and their views load their defaults from these
+            try:
+                Active = Pool().get(context['active_model'])
+            except KeyError:
+                Active = None
+            if Active is not None:
+                ids = list(context.get('active_ids') or [])
+                ids.append(context.get('active_id'))
+                links.add(Active, [i for i in ids if isinstance(i, int)])
         for item in data:
             if isinstance(item, dict):
                 links.add_values(obj, item)
@@ -411,6 +492,8 @@ def install():
         return
     _installed = True
     _patch_copy()
+    _patch_export_data()
+    _patch_before_create()
     _patch_check_modification()
     _patch_rpc()
     _patch_wizard()

@@ -11,16 +11,30 @@ DB="${1:-${DB:-sqlite}}"
 
 "$ROOT/scripts/bootstrap.sh"
 
-if [ ! -x /usr/bin/chromium ]; then
-    log "installing Debian chromium for the browser tests"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+# Chromium and sao serve the browser tests (tests/test_browser.py): only
+# installed when the run includes them (all tests, or tests/).
+browser_tests=false
+if [ $# -eq 0 ]; then
+    browser_tests=true
+else
+    for arg in "$@"; do
+        case "$arg" in
+        tests|tests/|tests/test_browser.py*|./tests|./tests/) browser_tests=true ;;
+        esac
+    done
 fi
-# sao, the web client the browser tests drive (skipped when installed).
-# Without it (no npm, no network) they skip, except under CI=true.
-if ! "$ROOT/scripts/sao.sh"; then
-    [ "${CI:-}" = true ] && die "sao could not be installed"
-    log "sao could not be installed: the browser tests will be skipped"
+if [ "$browser_tests" = true ]; then
+    if [ ! -x /usr/bin/chromium ]; then
+        log "installing Debian chromium for the browser tests"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+    fi
+    # sao, the web client the browser tests drive (skipped when installed).
+    # Without it (no npm, no network) they skip, except under CI=true.
+    if ! "$ROOT/scripts/sao.sh"; then
+        [ "${CI:-}" = true ] && die "sao could not be installed"
+        log "sao could not be installed: the browser tests will be skipped"
+    fi
 fi
 
 # Initialised databases are cached per hash of the addons' sources and the

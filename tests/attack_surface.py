@@ -341,7 +341,10 @@ class Outcome:
             text = str(text)
             for value in supplied:
                 text = text.replace(value, '<supplied>')
-            return re.sub(r'\bATK-\d+\b', 'ATK-n', text)
+            text = re.sub(r'\bATK-\d+\b', 'ATK-n', text)
+            # the id a refused record got: PostgreSQL does not roll back
+            # its sequences, so two refused creations name different ids
+            return re.sub(r'"\[\d+\]"', '"[n]"', text)
         warning = clean(self.warning) if self.warning else None
         if self.status == 'ok':
             value = clean(json.dumps(

@@ -303,26 +303,17 @@ def check_links(Model, mode, records, values=None):
 
 # Patches of the host -------------------------------------------------------
 
-def _patch_copy():
-    copy = ModelStorage.copy.__func__
+def _patch_records_read(name):
+    """Make ModelStorage.<name>(records, ...), which reads the records
+    without rules, first check that the user may read guarded ones."""
+    method = getattr(ModelStorage, name).__func__
 
-    @wraps(copy)
-    def guarded_copy(cls, records, default=None):
+    @wraps(method)
+    def guarded_method(cls, records, *args, **kwargs):
         if on_behalf_of_user() and guarded(cls):
             check_readable(cls, map(int, records))
-        return copy(cls, records, default=default)
-    ModelStorage.copy = classmethod(guarded_copy)
-
-
-def _patch_export_data():
-    export_data = ModelStorage.export_data.__func__
-
-    @wraps(export_data)
-    def guarded_export_data(cls, records, fields_names, header=False):
-        if on_behalf_of_user() and guarded(cls):
-            check_readable(cls, map(int, records))
-        return export_data(cls, records, fields_names, header=header)
-    ModelStorage.export_data = classmethod(guarded_export_data)
+        return method(cls, records, *args, **kwargs)
+    setattr(ModelStorage, name, classmethod(guarded_method))
 
 
 def _patch_before_create():
@@ -330,7 +321,10 @@ def _patch_before_create():
 
     @wraps(before_create)
     def guarded_before_create(cls, vlist):
-        # Before validation, whose errors would name the linked record
+        # Before validation, whose errors would name the linked record;
+        # check_modification checks again the created records, for the
+        # values added after this (defaults, e.g. "default_<field>" of the
+        # context)
         if on_behalf_of_user() and _sharing() is not None:
             links = Links()
             for values in vlist:
@@ -391,7 +385,7 @@ def _patch_rpc():
                 links.add(obj, [item])
             elif isinstance(item, (list, tuple)):
                 links.add(obj, [i for i in item if isinstance(i, int)])
-        with Transaction().set_context(result[2], _check_access=True):
+        with Transaction().set_context(context, _check_access=True):
             links.check()
         return result
     RPC.convert = guarded_convert
@@ -491,8 +485,8 @@ def install():
     if _installed:
         return
     _installed = True
-    _patch_copy()
-    _patch_export_data()
+    _patch_records_read('copy')
+    _patch_records_read('export_data')
     _patch_before_create()
     _patch_check_modification()
     _patch_rpc()

@@ -210,10 +210,15 @@ class Sharing(ModelSQL, ModelView):
         return records
 
     @classmethod
-    def on_modification(cls, mode, records, field_names=None):
-        super().on_modification(mode, records, field_names=field_names)
+    def clear_caches(cls):
+        "Forget the cached sharing settings and the rule domains."
         cls._access_cache.clear()
         Pool().get('ir.rule')._domain_get_cache.clear()
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        cls.clear_caches()
         if mode == 'write' and (field_names or set()) & {
                 'access', 'read_all_groups', 'model'}:
             cls.regenerate_rules(records)
@@ -301,8 +306,7 @@ class SharingReadAllGroup(ModelSQL):
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
-        Pool().get('crm.sharing')._access_cache.clear()
-        Pool().get('ir.rule')._domain_get_cache.clear()
+        Pool().get('crm.sharing').clear_caches()
 
 
 class RuleGroup(metaclass=PoolMeta):

@@ -41,7 +41,9 @@ fi
 # Tryton versions (trytond keys its cache by module names only).
 hash="$("$PY" "$ROOT/scripts/addons_hash.py" "$ROOT")"
 mkdir -p "$ROOT/.cache/db"
-find "$ROOT/.cache/db" -mindepth 1 -maxdepth 1 ! -name "$hash" -exec rm -rf {} +
+# (other hashes are kept an hour: runs of other checkouts may still use them)
+find "$ROOT/.cache/db" -mindepth 1 -maxdepth 1 ! -name "$hash" -mmin +60 \
+    -exec rm -rf {} +
 export DB_CACHE="$ROOT/.cache/db/$hash"
 mkdir -p "$DB_CACHE"
 

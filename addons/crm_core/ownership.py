@@ -31,8 +31,9 @@ A record type adopts the mechanism in two steps:
            <field name="access">private</field>
        </record>
 
-The mixin also enforces the CRM profiles (create, write, delete, export
-and import flags on ``res.group``) for calls made on behalf of a user.
+The mixin also enforces the CRM profiles (see ``profile.py``: view,
+create, edit, delete, import, export, mass re-assign and the modules'
+actions, per record type) for calls made on behalf of a user.
 A model whose table also holds non-CRM records (such as ``party.party``)
 narrows the records concerned with :meth:`OwnedMixin.crm_records` and
 :meth:`OwnedMixin.crm_sharing_scope`.
@@ -50,6 +51,7 @@ from trytond.transaction import (
 
 from .exceptions import ProfileAccessError
 from .guard import install as install_guard, readable_ids
+from .profile import STANDARD_ACTIONS
 
 SHARING_ACCESS = [
     ('private', "Private"),
@@ -172,6 +174,27 @@ class Sharing(ModelSQL, ModelView):
     def get_model_name(self, name):
         Model = Pool().get('ir.model')
         return Model.get_name(self.model)
+
+    def get_rec_name(self, name):
+        return self.model_name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return ['OR',
+            ('model', *clause[1:]),
+            ('model', 'in', cls._models_named(clause)),
+            ]
+
+    @classmethod
+    def _models_named(cls, clause):
+        "Return the shared models whose name matches the clause."
+        pool = Pool()
+        Model = pool.get('ir.model')
+        with without_check_access():
+            return [m.name for m in Model.search([
+                        ('name', 'in', list(cls.shared_models())),
+                        ('string', *clause[1:]),
+                        ])]
 
     @classmethod
     def _settings(cls):
@@ -327,7 +350,9 @@ class Rule(metaclass=PoolMeta):
             '\n- "crm_public_read", "crm_public_write": the sharing access '
             'of the record type'
             '\n- "crm_read_all": the user holds no CRM profile and is in a '
-            'group reading all records of the type')
+            'group reading all records of the type'
+            '\n- "crm_may_read": the user holds no CRM profile or one that '
+            'grants View on the record type')
 
     @classmethod
     def _get_cache_key(cls, model_names):
@@ -347,7 +372,8 @@ class Rule(metaclass=PoolMeta):
         access = Sharing.access_of(model_name)
         if access:
             users, teams = User.crm_visible_owners()
-            read_all = (not User.crm_holds_profile()
+            holds_profile = User.crm_holds_profile()
+            read_all = (not holds_profile
                 and bool(set(User.get_groups())
                     & Sharing.read_all_groups_of(model_name)))
             context.update({
@@ -356,6 +382,9 @@ class Rule(metaclass=PoolMeta):
                     'crm_public_read': access != 'private',
                     'crm_public_write': access == 'public_read_write',
                     'crm_read_all': read_all,
+                    # (host groups cannot widen what a profile may view)
+                    'crm_may_read': (not holds_profile
+                        or User.crm_has_permission('read', model_name)),
                     })
         return context
 
@@ -430,21 +459,46 @@ class OwnedMixin:
         else:
             public = Bool(Eval('crm_public_write', False))
         domain = If(public, [], owned)
+        if mode == 'read':
+            domain = If(Bool(Eval('crm_may_read', True)), domain,
+                [('id', '=', None)])
         scope = cls.crm_sharing_scope()
         if scope:
             return ['OR', scope, domain]
         return [domain]
 
     @classmethod
+    def crm_default_permissions(cls, group, values):
+        """Return the permissions the profile group starts with on this
+        record type when it is registered, given values: the profile's
+        permissions on accounts ({'perm_read': True, ...})."""
+        return values
+
+    @classmethod
     def crm_check_permission(cls, action):
-        "Raise if the user's profile does not allow action on this type."
+        """Raise if the user's profile does not grant action on this record
+        type: a standard action (read, create, write, delete, import,
+        export, reassign) or the code of a module's crm.profile.action."""
         pool = Pool()
         User = pool.get('res.user')
-        if not User.crm_has_permission(action):
+        Action = pool.get('crm.profile.action')
+        if action in STANDARD_ACTIONS:
+            if User.crm_has_permission(action, cls.__name__):
+                return
             raise ProfileAccessError(gettext(
                     'crm_core.msg_profile_denied',
                     action=gettext('crm_core.msg_action_%s' % action),
-                    model=cls.__names__()['model']))
+                    **cls.__names__()))
+        with without_check_access():
+            actions = Action.search([
+                    ('model', '=', cls.__name__),
+                    ('code', '=', action),
+                    ], limit=1)
+        if not actions:
+            raise ValueError(
+                f"Unknown CRM action {action!r} of {cls.__name__}")
+        if not User.crm_has_permission(action, cls.__name__):
+            raise ProfileAccessError(actions[0].denied_message())
 
     @classmethod
     def crm_check_profile(cls, action, records):
@@ -481,7 +535,7 @@ class OwnedMixin:
         if not flags or not Transaction().check_access:
             return result
         denied = [f for f in sorted(flags)
-            if not User.crm_has_permission(f[1:])]
+            if not User.crm_has_permission(f[1:], cls.__name__)]
         if denied:
             crm_ids = set(map(int, cls.crm_records(cls.browse(ids))))
             for row in result:

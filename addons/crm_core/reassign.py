@@ -38,7 +38,7 @@ class Reassign(Wizard):
                     'crm_core.msg_reassign_not_owned',
                     model=Model.__names__()['model']))
         if (Transaction().check_access
-                and not User.crm_has_permission('reassign')):
+                and not User.crm_has_permission('reassign', Model.__name__)):
             raise ReassignError(gettext('crm_core.msg_reassign_denied'))
         if not self.start.assigned_user and not self.start.assigned_team:
             raise ReassignError(gettext('crm_core.msg_reassign_no_owner'))

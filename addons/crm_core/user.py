@@ -6,8 +6,7 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .ownership import clear_visibility_caches
-
-PROFILE_ACTIONS = ['create', 'write', 'delete', 'export', 'import', 'reassign']
+from .profile import has_permission, user_permissions
 
 
 class User(metaclass=PoolMeta):
@@ -54,21 +53,16 @@ class User(metaclass=PoolMeta):
         return result
 
     @classmethod
-    def crm_has_permission(cls, action):
-        "Tell if a group of the current user grants the CRM action."
-        pool = Pool()
-        Group = pool.get('res.group')
-        assert action in PROFILE_ACTIONS, action
-        if not Transaction().user:
-            return True
-        return action in Group.crm_permissions(cls.get_groups())
+    def crm_has_permission(cls, action, model_name):
+        """Tell if a profile of the current user grants the action (a
+        standard one or a module's code) on the record type model_name."""
+        return has_permission(action, model_name)
 
     @classmethod
     def crm_holds_profile(cls):
         "Tell if a group of the current user is a CRM profile."
-        pool = Pool()
-        Group = pool.get('res.group')
-        return 'profile' in Group.crm_permissions(cls.get_groups())
+        holds_profile, _ = user_permissions()
+        return holds_profile
 
     @classmethod
     def on_modification(cls, mode, users, field_names=None):
@@ -76,47 +70,3 @@ class User(metaclass=PoolMeta):
         if (mode != 'write' or field_names is None
                 or field_names & {'crm_role', 'crm_teams', 'active'}):
             clear_visibility_caches()
-
-
-class Group(metaclass=PoolMeta):
-    __name__ = 'res.group'
-    _crm_permissions_cache = Cache('res_group.crm_permissions', context=False)
-    crm_profile = fields.Boolean(
-        "CRM Profile",
-        help="The group is a CRM profile: its members see CRM records "
-        "by sharing only, whatever other groups they hold.")
-    crm_create = fields.Boolean(
-        "CRM Create", help="Members may create CRM records.")
-    crm_write = fields.Boolean(
-        "CRM Edit", help="Members may edit CRM records.")
-    crm_delete = fields.Boolean(
-        "CRM Delete", help="Members may delete CRM records.")
-    crm_export = fields.Boolean(
-        "CRM Export", help="Members may export CRM records.")
-    crm_import = fields.Boolean(
-        "CRM Import", help="Members may import CRM records.")
-    crm_reassign = fields.Boolean(
-        "CRM Mass Re-assign",
-        help="Members may re-assign many CRM records at once.")
-
-    @classmethod
-    def crm_permissions(cls, group_ids):
-        """Return the CRM actions granted by any of the groups, and
-        'profile' if one of them is a CRM profile."""
-        key = tuple(sorted(group_ids))
-        permissions = cls._crm_permissions_cache.get(key)
-        if permissions is None:
-            permissions = frozenset()
-            if group_ids:
-                with without_check_access():
-                    groups = cls.browse(list(group_ids))
-                    permissions = frozenset(
-                        action for action in PROFILE_ACTIONS + ['profile']
-                        if any(getattr(g, f'crm_{action}') for g in groups))
-            cls._crm_permissions_cache.set(key, permissions)
-        return permissions
-
-    @classmethod
-    def on_modification(cls, mode, groups, field_names=None):
-        super().on_modification(mode, groups, field_names=field_names)
-        cls._crm_permissions_cache.clear()

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
 """Load the CRM demo data into a database with the CRM modules activated.
 
 The data is drawn from a fixed seed so every demo shows the same company,
@@ -18,24 +21,35 @@ COMPANY_NAME = "Blue Harbor Trading"
 ACCOUNTS = 50
 CONTACTS = 150
 
-#: login: (name, role, profile groups)
+#: login: (name, role, profile, other groups); roles and groups by XML id
 USERS = {
     'director': (
-        "Diane Director", "Management", ["CRM Management (read only)"]),
+        "Diane Director", 'role_management', 'group_crm_management', []),
     'sales.manager': (
-        "Sam Manager", "Sales Manager", ["CRM Manager", "CRM Sales"]),
-    'sales.rep1': ("Rita Rep", "Sales Rep", ["CRM Staff", "CRM Sales"]),
-    'sales.rep2': ("Ravi Rep", "Sales Rep", ["CRM Staff", "CRM Sales"]),
+        "Sam Manager", 'role_sales_manager', 'group_crm_manager',
+        ['crm_sales.group_sales']),
+    'sales.rep1': (
+        "Rita Rep", 'role_sales_rep', 'group_crm_staff',
+        ['crm_sales.group_sales']),
+    'sales.rep2': (
+        "Ravi Rep", 'role_sales_rep', 'group_crm_staff',
+        ['crm_sales.group_sales']),
     'support.manager': (
-        "Sonia Support", "Support Manager", ["CRM Manager", "CRM Support"]),
+        "Sonia Support", 'role_support_manager', 'group_crm_manager',
+        ['crm_support.group_support']),
     'support.rep': (
-        "Stan Support", "Support Rep", ["CRM Staff", "CRM Support"]),
+        "Stan Support", 'role_support_rep', 'group_crm_staff',
+        ['crm_support.group_support']),
     'marketing.manager': (
-        "Mia Marketing", "Marketing Manager",
-        ["CRM Manager", "CRM Marketing"]),
+        "Mia Marketing", 'role_marketing_manager', 'group_crm_manager',
+        ['crm_marketing.group_marketing']),
     'marketing.user': (
-        "Max Marketing", "Marketing User", ["CRM Staff", "CRM Marketing"]),
+        "Max Marketing", 'role_marketing_user', 'group_crm_staff',
+        ['crm_marketing.group_marketing']),
     }
+TEAM = "Key Accounts"
+TEAM_LEADER = 'sales.manager'
+TEAM_MEMBERS = ['sales.rep1', 'sales.rep2']
 #: the users who own accounts and contacts
 OWNERS = ['sales.rep1', 'sales.rep1', 'sales.rep2', 'sales.rep2',
     'sales.manager']
@@ -47,63 +61,40 @@ def connect(config_file, database):
     return config.set_trytond(database, config_file=config_file)
 
 
-def by_name(model, name):
-    "Return the record of model named name (roles and groups of the data)"
+def demo_people():
+    "The description of the demo company, its users and team."
+    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmTeam, CrmUser
+    return CrmPeople(
+        company=CrmCompany(COMPANY_NAME, {
+                'name': "U.S. Dollar", 'symbol': "$", 'code': 'USD'},
+            admin=True),
+        teams=(CrmTeam(TEAM, leader=TEAM_LEADER),),
+        users=tuple(
+            CrmUser(login, f'crm_core.{role}', f'crm_core.{profile}',
+                groups=tuple(groups), name=name, password=PASSWORD,
+                email=f'{login}@blueharbor.example',
+                teams=(TEAM,) if login in TEAM_MEMBERS else ())
+            for login, (name, role, profile, groups) in USERS.items()))
+
+
+def create_people():
+    """Create the company, users and team as the administrator; return the
+    company, {login: user} and the team as proteus records."""
+    from crm_core.tests.tools import setup_crm_people
     from proteus import Model
-    record, = Model.get(model).find([('name', '=', name)])
-    return record
-
-
-def create_company():
-    "Create the company with its currency and make admin work for it."
-    from proteus import Model, Wizard
-    Currency = Model.get('currency.currency')
-    Party = Model.get('party.party')
+    from proteus.config import get_config
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context=config.context) as transaction:
+        world = setup_crm_people(demo_people())
+        transaction.commit()
     User = Model.get('res.user')
-    currencies = Currency.find([('code', '=', 'USD')])
-    if currencies:
-        currency, = currencies
-    else:
-        currency = Currency(name="U.S. Dollar", symbol="$", code='USD')
-        currency.save()
-    party = Party(name=COMPANY_NAME)
-    party.save()
-    wizard = Wizard('company.company.config')
-    wizard.execute('company')
-    wizard.form.party = party
-    wizard.form.currency = currency
-    wizard.execute('add')
-    Company = Model.get('company.company')
-    company, = Company.find([('party', '=', party.id)])
-    return company
-
-
-def create_users(company):
-    "Create one user per role with the demo password."
-    from proteus import Model
-    User = Model.get('res.user')
-    Company = Model.get('company.company')
-    users = {}
-    for login, (name, role, groups) in USERS.items():
-        user = User(name=name, login=login, password=PASSWORD)
-        user.email = f'{login}@blueharbor.example'
-        user.crm_role = by_name('crm.role', role)
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        for group in groups:
-            user.groups.append(by_name('res.group', group))
-        user.save()
-        users[login] = user
-    return users
-
-
-def create_team(users):
-    from proteus import Model
-    Team = Model.get('crm.team')
-    team = Team(name="Key Accounts", leader=users['sales.manager'])
-    team.members.extend([users['sales.rep1'], users['sales.rep2']])
-    team.save()
-    return team
+    return (
+        Model.get('company.company')(world.company),
+        {login: User(id_) for login, id_ in world.users.items()},
+        Model.get('crm.team')(world.teams[TEAM]))
 
 
 def create_accounts_and_contacts(company, users, team, rng, fake):
@@ -201,13 +192,11 @@ def main(argv=None):
     fake.seed_instance(SEED)
 
     connect(args.config, args.database)
-    company = create_company()
-    users = create_users(company)
-    team = create_team(users)
+    company, users, team = create_people()
     create_accounts_and_contacts(company, users, team, rng, fake)
 
-    for login, (name, role, _) in USERS.items():
-        print(f"{login} / {PASSWORD}  ({role}: {name})")
+    for login, user in users.items():
+        print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")
     return 0
 
 

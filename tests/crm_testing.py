@@ -1,3 +1,6 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
 """Helpers for the cross-module tests: databases, servers and JSON-RPC.
 
 Databases are built with ``trytond-admin`` in a subprocess and servers run
@@ -5,6 +8,7 @@ as ``trytond`` subprocesses, so the tests talk to Tryton the way clients do.
 The backend follows ``TRYTOND_DATABASE_URI`` (SQLite when unset).
 """
 import base64
+import configparser
 import datetime
 import decimal
 import importlib.util
@@ -22,9 +26,29 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (
-    'crm_core', 'crm_sales', 'crm_inventory', 'crm_support',
-    'crm_marketing', 'crm_portal')
+
+
+def crm_modules(root=ROOT):
+    """The CRM modules (addons/*/tryton.cfg), each after the CRM modules it
+    depends on, in alphabetical order within a level (as crm_modules of
+    scripts/lib.sh)."""
+    depends = {}
+    for cfg in sorted(Path(root, 'addons').glob('*/tryton.cfg')):
+        parser = configparser.ConfigParser()
+        parser.read(cfg)
+        depends[cfg.parent.name] = set(
+            parser.get('tryton', 'depends', fallback='').split())
+    ordered = []
+    while len(ordered) < len(depends):
+        level = [m for m in sorted(depends) if m not in ordered
+            and depends[m] & depends.keys() <= set(ordered)]
+        if not level:
+            raise ValueError(f"dependency cycle among {sorted(depends)}")
+        ordered += level
+    return tuple(ordered)
+
+
+MODULES = crm_modules()
 ADMIN_LOGIN = 'admin'
 ADMIN_PASSWORD = 'crm-Test-admin-7'
 ADMIN_EMAIL = 'admin@example.com'
@@ -361,36 +385,39 @@ def record_id(rpc, model, name):
     return found
 
 
-def setup_company(admin, name):
-    """Return the company of the database, created if none, and make the
-    admin client work for it."""
-    companies = admin.model('company.company', 'search', [], 0, 1, None)
-    if companies:
-        company_id, = companies
-    else:
-        currency_id, = admin.model('currency.currency', 'create', [{
-                    'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
-        party_id, = admin.model('party.party', 'create', [{'name': name}])
-        company_id, = admin.model('company.company', 'create', [{
-                    'party': party_id, 'currency': currency_id}])
-    admin.model('res.user', 'write', [admin.user_id], {
-            'companies': [('add', [company_id])], 'company': company_id})
-    admin.context = admin.call('model.res.user.get_preferences', True, {})
-    return company_id
+#: The currency of the companies the RPC tests create
+EURO = {'name': "Euro", 'code': 'EUR', 'symbol': "€"}
 
 
-def create_crm_users(admin, company_id, users, password):
-    """Create users {login: (role name, [group names])} with password;
-    return {login: id}."""
-    user_ids = admin.model('res.user', 'create', [{
-                'login': login,
-                'name': login,
-                'password': password,
-                'companies': [('add', [company_id])],
-                'company': company_id,
-                'crm_role': record_id(admin, 'crm.role', role),
-                'groups': [('add', [
-                            record_id(admin, 'res.group', g)
-                            for g in groups])],
-                } for login, (role, groups) in users.items()])
-    return dict(zip(users, user_ids))
+class RpcModels:
+    """The models of a server through a client logged in as admin, for
+    setup_crm_people of crm_core/tests/tools.py (roles and groups are
+    given by name)."""
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def search(self, model, domain):
+        return self.rpc.model(model, 'search', domain, 0, None, None)
+
+    def create(self, model, vlist):
+        return self.rpc.model(model, 'create', vlist)
+
+    def write(self, model, ids, values):
+        self.rpc.model(model, 'write', ids, values)
+
+    def xml_id(self, module, fs_id):
+        # ir.model.data is not served over RPC
+        raise LookupError(
+            f"{module}.{fs_id}: name roles and groups over JSON-RPC")
+
+
+def setup_people(admin, people):
+    """Create over JSON-RPC what people (a CrmPeople) describes unless it
+    exists and return the CrmWorld of ids; the admin client works for the
+    company when people.company.admin."""
+    from crm_core.tests.tools import setup_crm_people
+    world = setup_crm_people(people, models=RpcModels(admin))
+    if people.company and people.company.admin:
+        admin.context = admin.call('model.res.user.get_preferences', True, {})
+    return world

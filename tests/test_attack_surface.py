@@ -39,8 +39,7 @@ import pytest
 from attack_surface import (
     CATEGORIES, Attack, Client, build_world, clean_world, introspect)
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, JsonRpc, RpcError, create_crm_users,
-    setup_company)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
 
 PASSWORD = 'Attack-surface-Pass-42'
 VICTIM, ATTACKER = 'atk.victim', 'atk.attacker'
@@ -82,15 +81,20 @@ def surface_meta(crm_db):
 def attack(crm_server, surface_meta, request, tmp_path_factory):
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
-    company_id = setup_company(admin, "Attack Company")
+    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
     existing = {g['name'] for g in admin.model(
             'res.group', 'search_read', [('name', 'in', HOST_GROUPS)],
             0, None, None, ['name'])}
     host_groups = [g for g in HOST_GROUPS if g in existing]
-    users = create_crm_users(admin, company_id, {
-            VICTIM: ("Sales Rep", ["CRM Staff"]),
-            ATTACKER: ("Sales Rep", ["CRM Staff"] + host_groups),
-            }, PASSWORD)
+    world = setup_people(admin, CrmPeople(
+            company=CrmCompany("Attack Company", EURO, admin=True),
+            users=(
+                CrmUser(VICTIM, "Sales Rep", "CRM Staff",
+                    password=PASSWORD),
+                CrmUser(ATTACKER, "Sales Rep", "CRM Staff",
+                    groups=tuple(host_groups), password=PASSWORD),
+                )))
+    company_id, users = world.company, world.users
 
     sharings = admin.model(
         'crm.sharing', 'search_read', [], 0, None, None, ['access'])

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, Server,
-    create_crm_users, database_uri, setup_company)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, ROOT, Database, JsonRpc, Server,
+    database_uri, setup_people)
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = [
@@ -105,13 +105,18 @@ def browser_world(web_server):
     "Company, two reps, their manager and the reps' accounts, by the admin"
     admin = JsonRpc(web_server.url, web_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
-    company_id = setup_company(admin, "Browser Company")
-    staff = ["CRM Staff", "CRM Sales"]
-    users = create_crm_users(admin, company_id, {
-            'browser.rep': ("Sales Rep", staff),
-            'browser.other': ("Sales Rep", staff),
-            'browser.manager': ("Sales Manager", staff),
-            }, PASSWORD)
+    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
+    world = setup_people(admin, CrmPeople(
+            company=CrmCompany("Browser Company", EURO, admin=True),
+            users=tuple(
+                CrmUser(login, role, "CRM Staff", groups=("CRM Sales",),
+                    password=PASSWORD)
+                for login, role in [
+                    ('browser.rep', "Sales Rep"),
+                    ('browser.other', "Sales Rep"),
+                    ('browser.manager', "Sales Manager"),
+                    ])))
+    company_id, users = world.company, world.users
     admin.model('party.party', 'create', [{
                 'name': name,
                 'crm_type': 'account',

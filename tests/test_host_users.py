@@ -40,10 +40,9 @@ def _host_world():
     from trytond.modules.account.tests import create_chart, get_fiscalyear
     from trytond.modules.account_invoice.tests import set_invoice_sequences
     from trytond.modules.company.tests import create_company, set_company
-    from crm_core.tests.tools import create_crm_users
+    from crm_core.tests.tools import CrmPeople, CrmUser, setup_crm_people
     from trytond.pool import Pool
     pool = Pool()
-    ModelData = pool.get('ir.model.data')
     Party = pool.get('party.party')
     User = pool.get('res.user')
     FiscalYear = pool.get('account.fiscalyear')
@@ -54,28 +53,18 @@ def _host_world():
         fiscalyear = set_invoice_sequences(get_fiscalyear(company))
         fiscalyear.save()
         FiscalYear.create_period([fiscalyear])
-    _, users = create_crm_users(company, {
-            'owner': ('role_sales_rep', 'group_crm_staff'),
-            'rep': ('role_sales_rep', 'group_crm_staff'),
-            })
-
-    def group(module, xml_id):
-        return ModelData.get_id(module, xml_id)
-    # the rep also makes quotes and orders, with the host's sale group
-    User.write([users['rep']], {'groups': [('add', [
-                        group('sale', 'group_sale'),
-                        group('account', 'group_account'),
-                        ])]})
-    accountant, storekeeper, outsider = User.create([{
-                'login': login, 'name': login.title(),
-                'companies': [('add', [company.id])],
-                'company': company.id,
-                'groups': [('add', groups)],
-                } for login, groups in [
-                ('accountant', [group('account', 'group_account')]),
-                ('storekeeper', [group('stock', 'group_stock')]),
-                ('outsider', []),
-                ]])
+    staff = ('crm_core.role_sales_rep', 'crm_core.group_crm_staff')
+    world = setup_crm_people(CrmPeople(users=(
+                CrmUser('owner', *staff),
+                # the rep also makes quotes and orders, with the host's
+                # sale group
+                CrmUser('rep', *staff, groups=(
+                        'sale.group_sale', 'account.group_account')),
+                CrmUser('accountant', groups=('account.group_account',)),
+                CrmUser('storekeeper', groups=('stock.group_stock',)),
+                CrmUser('outsider'),
+                )), company=company)
+    users = {login: User(id_) for login, id_ in world.users.items()}
     account, = Party.create([{
                 'name': "Private Customer Inc", 'crm_type': 'account',
                 'crm_company': company.id,
@@ -84,8 +73,8 @@ def _host_world():
                 }])
     return {
         'company': company, 'account': account, 'rep': users['rep'],
-        'accountant': accountant, 'storekeeper': storekeeper,
-        'outsider': outsider,
+        'accountant': users['accountant'],
+        'storekeeper': users['storekeeper'], 'outsider': users['outsider'],
         }
 
 

@@ -7,8 +7,8 @@ obeys them, not only the views."""
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, JsonRpc, RpcError, create_crm_users,
-    record_id, setup_company)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, record_id,
+    setup_people)
 
 PASSWORD = 'Rpc-sharing-Pass-42'
 ACCOUNT_DOMAIN = [('crm_type', '=', 'account'), ('name', 'like', 'RPC %')]
@@ -20,14 +20,21 @@ def sharing_world(crm_server):
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
 
-    company_id = setup_company(admin, "RPC Company")
-    users = create_crm_users(admin, company_id, {
-            'rpc.rep1': ("Sales Rep", ["CRM Staff"]),
-            'rpc.rep2': ("Sales Rep", ["CRM Staff"]),
-            'rpc.manager': ("Sales Manager", ["CRM Manager"]),
-            # a rep whose profile may delete: only the rules restrict it
-            'rpc.rep3': ("Sales Rep", ["CRM Manager"]),
-            }, PASSWORD)
+    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
+    world = setup_people(admin, CrmPeople(
+            company=CrmCompany("RPC Company", EURO, admin=True),
+            users=(
+                CrmUser('rpc.rep1', "Sales Rep", "CRM Staff",
+                    password=PASSWORD),
+                CrmUser('rpc.rep2', "Sales Rep", "CRM Staff",
+                    password=PASSWORD),
+                CrmUser('rpc.manager', "Sales Manager", "CRM Manager",
+                    password=PASSWORD),
+                # a rep whose profile may delete: only the rules restrict it
+                CrmUser('rpc.rep3', "Sales Rep", "CRM Manager",
+                    password=PASSWORD),
+                )))
+    company_id, users = world.company, world.users
     accounts = {}
     for login in ['rpc.rep1', 'rpc.rep2', 'rpc.manager']:
         user_id = users[login]

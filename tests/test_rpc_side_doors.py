@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, JsonRpc, RpcError, create_crm_users,
-    setup_company)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
 
 PASSWORD = 'Side-doors-Pass-42'
 SECRET = Decimal('4242.00')
@@ -20,11 +19,13 @@ SECRET = Decimal('4242.00')
 def doors(crm_server):
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
-    company_id = setup_company(admin, "Doors Company")
-    users = create_crm_users(admin, company_id, {
-            'rpc.door1': ("Sales Rep", ["CRM Staff"]),
-            'rpc.door2': ("Sales Rep", ["CRM Staff"]),
-            }, PASSWORD)
+    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
+    world = setup_people(admin, CrmPeople(
+            company=CrmCompany("Doors Company", EURO, admin=True),
+            users=tuple(
+                CrmUser(login, "Sales Rep", "CRM Staff", password=PASSWORD)
+                for login in ['rpc.door1', 'rpc.door2'])))
+    company_id, users = world.company, world.users
     sharing_id, = admin.model(
         'crm.sharing', 'search', [('model', '=', 'party.party')], 0, 1, None)
     access, = admin.model('crm.sharing', 'read', [sharing_id], ['access'])

@@ -1,14 +1,47 @@
-"""Ownership, role hierarchy, teams, sharing modes and profiles."""
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""Ownership, role hierarchy, teams, sharing modes and profiles.
+
+The sharing kit (sharing_kit.py) checks accounts and contacts in every
+sharing mode for every kind of user; the tests below cover the rest."""
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import acting_as, create_crm_users, set_sharing
+from .sharing_kit import OwnedType, SharingKitMixin
+from .tools import (
+    CrmCompany, CrmPeople, CrmRole, CrmTeam, CrmUser, acting_as,
+    create_crm_users, set_sharing, setup_crm_people)
 
 
-class SharingTestMixin:
-    "Record rules and profiles on CRM accounts"
+def create_kit_account(company, owner):
+    "An account for the sharing kit, assigned to owner."
+    Party = Pool().get('party.party')
+    account, = Party.create([{
+                'name': "Kit account", 'crm_type': 'account',
+                'crm_company': company.id, **owner}])
+    return account
+
+
+def create_kit_contact(company, owner):
+    "A contact for the sharing kit, assigned to owner."
+    Party = Pool().get('party.party')
+    contact, = Party.create([{
+                'first_name': "Kit", 'last_name': "Contact",
+                'crm_type': 'contact', 'crm_company': company.id, **owner}])
+    return contact
+
+
+class SharingTestMixin(SharingKitMixin):
+    "Record rules and profiles on CRM accounts and contacts"
+    sharing_kit_types = [
+        OwnedType('party.party', create_kit_account, {'employees': 7},
+            label="Account"),
+        OwnedType('party.party', create_kit_contact, {'department': "Kit"},
+            label="Contact"),
+        ]
 
     def _accounts(self, users, company):
         "One account owned by each of rep1, rep2 and manager."
@@ -27,84 +60,6 @@ class SharingTestMixin:
         with acting_as(user, company):
             return {p.name for p in Party.search(
                         [('crm_type', '=', 'account')])}
-
-    def _may(self, user, company, method, account):
-        "Tell if user may call method (write or delete) on account."
-        Party = Pool().get('party.party')
-        with acting_as(user, company):
-            try:
-                if method == 'write':
-                    Party.write([Party(account.id)], {'description': 'x'})
-                else:
-                    Party.delete([Party(account.id)])
-            except AccessError:
-                return False
-            return True
-
-    @with_transaction()
-    def test_private_sharing_read(self):
-        "Private: reps see their own, the manager sees the reps' ones"
-        company, users = create_crm_users()
-        self._accounts(users, company)
-        set_sharing('party.party', 'private')
-
-        self.assertEqual(
-            self._visible(users['rep1'], company), {"Account of rep1"})
-        self.assertEqual(
-            self._visible(users['rep2'], company), {"Account of rep2"})
-        self.assertEqual(
-            self._visible(users['manager'], company),
-            {"Account of rep1", "Account of rep2", "Account of manager"})
-        # Management is above the sales manager
-        self.assertEqual(len(self._visible(users['director'], company)), 3)
-
-    @with_transaction()
-    def test_private_sharing_write_delete(self):
-        "Private: only owners and superiors edit and delete"
-        company, users = create_crm_users()
-        accounts = self._accounts(users, company)
-        set_sharing('party.party', 'private')
-
-        self.assertFalse(
-            self._may(users['rep1'], company, 'write', accounts['rep2']))
-        self.assertTrue(
-            self._may(users['rep1'], company, 'write', accounts['rep1']))
-        self.assertFalse(
-            self._may(users['rep1'], company, 'write', accounts['manager']))
-        self.assertTrue(
-            self._may(users['manager'], company, 'write', accounts['rep2']))
-        self.assertFalse(
-            self._may(users['rep1'], company, 'delete', accounts['rep2']))
-        self.assertTrue(
-            self._may(users['manager'], company, 'delete', accounts['rep2']))
-
-    @with_transaction()
-    def test_public_read_sharing(self):
-        "Public read only: all read, only owners and superiors edit"
-        company, users = create_crm_users()
-        accounts = self._accounts(users, company)
-        set_sharing('party.party', 'public_read')
-
-        self.assertEqual(len(self._visible(users['rep1'], company)), 3)
-        self.assertFalse(
-            self._may(users['rep1'], company, 'write', accounts['rep2']))
-        self.assertTrue(
-            self._may(users['rep1'], company, 'write', accounts['rep1']))
-        self.assertTrue(
-            self._may(users['manager'], company, 'write', accounts['rep1']))
-
-    @with_transaction()
-    def test_public_read_write_sharing(self):
-        "Public read-write: all read and edit"
-        company, users = create_crm_users()
-        accounts = self._accounts(users, company)
-        set_sharing('party.party', 'public_read_write')
-
-        self.assertEqual(len(self._visible(users['rep2'], company)), 3)
-        self.assertTrue(
-            self._may(users['rep1'], company, 'write', accounts['rep2']))
-        self.assertTrue(
-            self._may(users['rep2'], company, 'write', accounts['manager']))
 
     @with_transaction()
     def test_rule_cache_per_user(self):
@@ -136,8 +91,8 @@ class SharingTestMixin:
             {"Account of rep1", "Account of rep2"})
 
     @with_transaction()
-    def test_team_ownership(self):
-        "Records assigned to a team are seen by its members and superiors"
+    def test_joining_team_shows_its_records(self):
+        "Joining a team shows its records at once, leaving hides them"
         pool = Pool()
         Team = pool.get('crm.team')
         Party = pool.get('party.party')
@@ -154,16 +109,14 @@ class SharingTestMixin:
                     'assigned_user': None,
                     'assigned_team': team.id,
                     }])
-
-        self.assertIn("Team account", self._visible(users['rep2'], company))
         self.assertNotIn(
             "Team account", self._visible(users['rep1'], company))
-        self.assertIn(
-            "Team account", self._visible(users['manager'], company))
 
-        # Joining the team shows its records
         Team.write([team], {'members': [('add', [users['rep1'].id])]})
         self.assertIn("Team account", self._visible(users['rep1'], company))
+        Team.write([team], {'members': [('remove', [users['rep1'].id])]})
+        self.assertNotIn(
+            "Team account", self._visible(users['rep1'], company))
 
     @with_transaction()
     def test_non_crm_parties_unrestricted(self):
@@ -221,22 +174,25 @@ class SharingTestMixin:
             self._visible(users['rep2'], company), {"Account of rep2"})
 
     @with_transaction()
-    def test_search_count_and_export_obey_rules(self):
-        "Counts and exports see only the visible records"
+    def test_export_by_domain_obeys_rules(self):
+        "An export by domain holds only the visible records"
         pool = Pool()
         Party = pool.get('party.party')
         company, users = create_crm_users()
         self._accounts(users, company)
+        Party.create([{
+                    'name': "Account of director",
+                    'crm_type': 'account',
+                    'crm_company': company.id,
+                    'assigned_user': users['director'].id,
+                    }])
         set_sharing('party.party', 'private')
-        domain = [('crm_type', '=', 'account')]
-        with acting_as(users['rep1'], company):
-            self.assertEqual(Party.search_count(domain), 1)
         with acting_as(users['manager'], company):
-            self.assertEqual(Party.search_count(domain), 3)
-            rows = Party.export_data_domain(domain, ['name'])
-            self.assertEqual(
-                sorted(r[0] for r in rows),
-                ["Account of manager", "Account of rep1", "Account of rep2"])
+            rows = Party.export_data_domain(
+                [('crm_type', '=', 'account')], ['name'])
+        self.assertEqual(
+            sorted(r[0] for r in rows),
+            ["Account of manager", "Account of rep1", "Account of rep2"])
 
     @with_transaction()
     def test_staff_profile(self):
@@ -323,8 +279,12 @@ class SharingTestMixin:
         Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
         company, users = create_crm_users()
-        staff = Group(ModelData.get_id('crm_core', 'group_crm_staff'))
-        staff.crm_import = False
+        Permission = pool.get('crm.profile.permission')
+        staff, = Permission.search([
+                ('group', '=', ModelData.get_id('crm_core', 'group_crm_staff')),
+                ('sharing.model', '=', 'party.party'),
+                ])
+        staff.perm_import = False
         staff.save()
         with acting_as(users['rep1'], company):
             with self.assertRaises(AccessError):
@@ -390,3 +350,42 @@ class SharingTestMixin:
         self.assertEqual(rep.crm_role.id, ModelData.get_id(
                 'crm_core', 'role_sales_rep'))
         self.assertNotIn(admin_group, [g.id for g in rep.groups])
+
+    @with_transaction()
+    def test_setup_crm_people_finds_what_exists(self):
+        "The set-up helper creates people once and finds them the next time"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Team = pool.get('crm.team')
+        User = pool.get('res.user')
+        people = CrmPeople(
+            company=CrmCompany("Twice Inc", {'name': "Twice", 'code': 'TWC'}),
+            roles=(CrmRole("Key Account Rep", 'crm_core.role_sales_rep'),),
+            teams=(CrmTeam("Twice team", leader='twice.lead'),),
+            users=(
+                CrmUser('twice.lead', 'crm_core.role_sales_manager',
+                    'crm_core.group_crm_manager', name="Lead"),
+                CrmUser('twice.rep', "Key Account Rep",
+                    'crm_core.group_crm_staff', groups=("CRM Manager",),
+                    teams=("Twice team",), email='rep@twice.example'),
+                ))
+        first = setup_crm_people(people)
+        second = setup_crm_people(people)
+        self.assertEqual(first, second)
+
+        company = Company(first.company)
+        self.assertEqual(company.party.name, "Twice Inc")
+        self.assertEqual(company.currency.code, 'TWC')
+        lead, rep = User.browse(
+            [first.users['twice.lead'], first.users['twice.rep']])
+        self.assertEqual(
+            (rep.crm_role.name, rep.crm_role.parent.name),
+            ("Key Account Rep", "Sales Rep"))
+        self.assertEqual(
+            {g.name for g in rep.groups}, {"CRM Staff", "CRM Manager"})
+        self.assertEqual((rep.email, lead.name), ('rep@twice.example', "Lead"))
+        self.assertEqual(rep.company, company)
+        team, = Team.search([('name', '=', "Twice team")])
+        self.assertEqual((team.leader, team.members), (lead, (rep,)))
+        self.assertEqual(
+            User.search_count([('login', 'like', 'twice.%')]), 2)

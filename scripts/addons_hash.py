@@ -1,6 +1,7 @@
 """Print a hash of what an initialised CRM database depends on.
 
-The addons' sources (tests excluded) plus the installed Tryton
+The addons' sources (tests excluded), the test-only modules of
+tests/modules (activated by test databases), plus the installed Tryton
 distributions: a cached database built from other sources or other host
 versions must not be reused.  Used for DB_CACHE keys by scripts/test.sh,
 scripts/demo.sh and tests/conftest.py.
@@ -15,8 +16,21 @@ SKIP_DIRS = {'__pycache__', 'tests', 'build', '.pytest_cache'}
 
 def addons_hash(root):
     digest = hashlib.sha256()
-    addons = os.path.join(root, 'addons')
-    for dirpath, dirnames, filenames in os.walk(addons):
+    for top in [
+            os.path.join(root, 'addons'),
+            os.path.join(root, 'tests', 'modules')]:
+        _hash_tree(digest, top)
+    versions = sorted(
+        f"{d.metadata['Name']}=={d.version}"
+        for d in importlib.metadata.distributions()
+        if (d.metadata['Name'] or '').lower().startswith(('trytond', 'proteus')))
+    digest.update('\n'.join(versions).encode())
+    return digest.hexdigest()[:16]
+
+
+def _hash_tree(digest, top):
+    "Add the paths and contents of the source files under top to digest."
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(
             d for d in dirnames
             if d not in SKIP_DIRS and not d.endswith('.egg-info'))
@@ -24,15 +38,9 @@ def addons_hash(root):
             if filename.endswith('.pyc'):
                 continue
             path = os.path.join(dirpath, filename)
-            digest.update(os.path.relpath(path, addons).encode())
+            digest.update(os.path.relpath(path, os.path.dirname(top)).encode())
             with open(path, 'rb') as fp:
                 digest.update(hashlib.sha256(fp.read()).digest())
-    versions = sorted(
-        f"{d.metadata['Name']}=={d.version}"
-        for d in importlib.metadata.distributions()
-        if (d.metadata['Name'] or '').lower().startswith(('trytond', 'proteus')))
-    digest.update('\n'.join(versions).encode())
-    return digest.hexdigest()[:16]
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ from trytond.model.exceptions import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
+from .sharing_kit import OwnedType, SharingKitMixin
 from .tools import acting_as, create_crm_users
 
 GRID = ['perm_read', 'perm_create', 'perm_write', 'perm_delete',
@@ -24,6 +25,26 @@ DEFAULT_PROFILES = {
         'perm_read', 'perm_create', 'perm_write', 'perm_import'},
     'group_crm_management': {'perm_read'},
     }
+
+
+def create_kit_ticket(company, owner):
+    "The sharing kit's factory of test tickets."
+    Ticket = Pool().get('crm.test.ticket')
+    ticket, = Ticket.create([{'name': "Kit ticket", **owner}])
+    return ticket
+
+
+class CrmTestTicketSharingTestCase(SharingKitMixin, unittest.TestCase):
+    "The sharing kit applied to a second record type, as a module would"
+    sharing_kit_types = [
+        OwnedType('crm.test.ticket', create_kit_ticket, {'name': "Changed"},
+            label="Test ticket"),
+        ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module(['crm_core', 'crm_test'])
 
 
 class CrmProfileTestCase(unittest.TestCase):

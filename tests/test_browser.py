@@ -293,3 +293,77 @@ def test_sales_manager_sees_reps_accounts(
     assert result['mine'] == []
     assert result['all'] == sorted(REP_ACCOUNTS + OTHER_ACCOUNTS)
     _check_screenshot(result['screenshot'])
+
+
+def test_administrator_edits_a_profile_grid(
+        browser, web_server, browser_world):
+    """The administrator opens a profile and grants Staff the deletion of
+    accounts in its grid of record types x permissions"""
+    from playwright.sync_api import expect
+    admin = browser_world['admin']
+    staff_id, = admin.model(
+        'res.group', 'search', [('name', '=', "CRM Staff")], 0, 1, None)
+    row_id, = admin.model(
+        'crm.profile.permission', 'search', [
+            ('group', '=', staff_id), ('sharing.model', '=', 'party.party'),
+            ], 0, 1, None)
+
+    def delete_granted():
+        [row] = admin.model(
+            'crm.profile.permission', 'read', [row_id], ['perm_delete'])
+        return row['perm_delete']
+
+    assert not delete_granted()
+    # The administrator's first login would open the configuration wizard
+    items = admin.model(
+        'ir.module.config_wizard.item', 'search',
+        [('state', '!=', 'done')], 0, None, None)
+    admin.model(
+        'ir.module.config_wizard.item', 'write', items, {'state': 'done'})
+    context = browser.new_context(viewport={'width': 1280, 'height': 800})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda error: errors.append(
+        f'{error}\n{error.stack}'))
+    sao = Sao(page, web_server)
+    screenshot = _screenshot_dir() / 'administrator-profile-grid.png'
+    try:
+        sao.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        sao.open_menu('CRM', 'Configuration', 'Roles and Sharing')
+        with page.expect_response(_rpc_matcher('model.res.group.search')):
+            sao.open_menu('Profiles')
+        pane = page.locator('#tabcontent .tab-pane.active')
+        pane.locator('td div.column-char', has_text="CRM Staff").dblclick()
+        pane.locator('a[role="tab"]', has_text="CRM Profile").click()
+        grid = pane.locator('table.tree > tbody > tr', has_text="Party")
+        delete = grid.locator('td[data-title="Delete: "] input')
+        edit = grid.locator('td[data-title="Edit: "] input')
+        expect(edit).to_be_checked()
+        expect(delete).not_to_be_checked()
+        page.screenshot(path=str(screenshot))
+        delete.click()
+        expect(delete).to_be_checked()
+        with page.expect_response(_rpc_matcher('model.res.group.write')):
+            page.locator('button#save:visible').click()
+        # sao 8.0's BooleanColumn.clicked reads this.group, which columns
+        # lack (src/view/tree.js), after it has set the value: the one
+        # error of the host tolerated here
+        errors = [e for e in errors if not (
+                "reading 'parent'" in e and 'clicked' in e)]
+        assert not errors, errors
+    except Exception:
+        page.screenshot(path=str(
+                screenshot.parent / f'failure-{screenshot.name}'))
+        print("page errors:", errors)
+        print("server log:", web_server.log()[-3000:])
+        raise
+    finally:
+        context.close()
+    try:
+        assert delete_granted()
+        _check_screenshot(screenshot)
+    finally:
+        admin.model(
+            'crm.profile.permission', 'write', [row_id],
+            {'perm_delete': False})

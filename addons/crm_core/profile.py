@@ -187,7 +187,7 @@ class ProfilePermission(ModelSQL, ModelView):
     def default_perm_read(cls):
         return True
 
-    @fields.depends('sharing', '_parent_sharing.model')
+    @fields.depends('sharing')
     def on_change_with_model(self, name=None):
         return self.sharing.model if self.sharing else None
 

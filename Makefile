@@ -3,8 +3,11 @@
 #   make test                 all tests on SQLite
 #   make test DB=postgresql   all tests on a throwaway PostgreSQL cluster
 #   make test ARGS=addons/crm_sales/tests   only some tests (pytest args)
+#   make test JOBS=2          in 2 processes (default: all cores for the
+#                             whole suite, 1 when ARGS is given)
 DB ?= sqlite
 ARGS ?=
+JOBS ?=
 
 .PHONY: demo test test-postgresql bootstrap clean
 
@@ -12,10 +15,10 @@ demo:
 	scripts/demo.sh
 
 test:
-	scripts/test.sh $(DB) $(ARGS)
+	JOBS=$(JOBS) scripts/test.sh $(DB) $(ARGS)
 
 test-postgresql:
-	scripts/test.sh postgresql $(ARGS)
+	JOBS=$(JOBS) scripts/test.sh postgresql $(ARGS)
 
 bootstrap:
 	scripts/bootstrap.sh

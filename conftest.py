@@ -1,13 +1,97 @@
-"""Run the Tryton scenario doctests of the addons under pytest.
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""Pytest set-up of the whole repository.
 
-A Tryton module declares its scenarios (tests/scenario_*.rst) through the
-unittest ``load_tests`` protocol in tests/test_scenario.py, which pytest
-ignores.  This collects each scenario of such a file as a pytest item."""
+- Scenario doctests: a Tryton module declares its scenarios
+  (tests/scenario_*.rst) through the unittest ``load_tests`` protocol in
+  tests/test_scenario.py, which pytest ignores.  This collects each
+  scenario of such a file as a pytest item; they run with all CRM modules
+  active, on the database every CRM test case shares.
+- Parallel runs (pytest-xdist): each worker gets its own DB_NAME.
+- The marker ``backend_independent`` is put on the tests whose outcome does
+  not depend on the database backend (see BACKEND_INDEPENDENT_FILES and
+  the checks ModuleTestCase inherits from Tryton); the PostgreSQL pass of
+  the CI leaves them out (docs/ci.md)."""
 import importlib
+import inspect
 import os
 import unittest
+from unittest import mock
 
 import pytest
+
+#: Test files whose outcome does not depend on the backend, run once (on
+#: SQLite): the host's own scenarios and unit tests beside the CRM, the
+#: packaging and the browser tests.
+BACKEND_INDEPENDENT_FILES = {
+    'tests/test_host_scenarios.py',
+    'tests/test_host_unit.py',
+    'tests/test_packaging.py',
+    'tests/test_browser.py',
+    }
+
+
+def pytest_configure(config):
+    worker = getattr(config, 'workerinput', {}).get('workerid')
+    db_name = os.environ.get('DB_NAME')
+    if worker and db_name and db_name != ':memory:':
+        # Before trytond.tests.test_tryton reads it, at collection
+        os.environ['DB_NAME'] = f'{db_name}_{worker}'
+
+
+def _is_host_check(item):
+    "A test method a CRM test case inherits from Tryton's test classes"
+    cls = getattr(item, 'cls', None)
+    if cls is None or not issubclass(cls, unittest.TestCase):
+        return False
+    name = getattr(item, 'originalname', None) or item.name
+    for klass in inspect.getmro(cls):
+        if name in vars(klass):
+            return klass.__module__.startswith('trytond.')
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        try:
+            path = item.path.relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if path in BACKEND_INDEPENDENT_FILES or (
+                path.startswith('addons/') and _is_host_check(item)):
+            item.add_marker(pytest.mark.backend_independent)
+    if getattr(config.option, 'dist', 'no') == 'loadscope':
+        items[:] = _interleave_scopes(items)
+
+
+#: The session fixtures that build a database (each its own DB_CACHE entry)
+_DATABASE_FIXTURES = ('crm_db', 'pg_crm_db')
+
+
+def _interleave_scopes(items):
+    """Order the scopes of pytest-xdist's loadscope (a test case class or a
+    test file) so that consecutive scopes need different databases.
+
+    Each process takes the next scope in this order (scripts/test.sh turns
+    off xdist's reordering): the first processes then build the shared
+    databases side by side instead of waiting for the same one."""
+    scopes = {}
+    for item in items:
+        scopes.setdefault(item.nodeid.rsplit('::', 1)[0], []).append(item)
+    kinds = {}
+    for scope_items in scopes.values():
+        names = set(getattr(scope_items[0], 'fixturenames', ()))
+        kind = next((f for f in _DATABASE_FIXTURES if f in names), 'trytond')
+        kinds.setdefault(kind, []).append(scope_items)
+    ordered = []
+    queues = list(kinds.values())
+    while queues:
+        for queue in queues:
+            ordered.extend(queue.pop(0))
+        queues = [q for q in queues if q]
+    return ordered
 
 
 def pytest_collect_file(file_path, parent):
@@ -55,8 +139,13 @@ class ScenarioItem(pytest.Item):
         self.test = test
 
     def runtest(self):
+        from crm_core.tests.test_module import activate_modules_with_crm
+        from trytond.tests import tools
+
         result = unittest.TestResult()
-        self.test.run(result)
+        with mock.patch.object(
+                tools, 'activate_modules', activate_modules_with_crm):
+            self.test.run(result)
         problems = result.errors + result.failures
         if problems:
             raise ScenarioFailure('\n'.join(text for _, text in problems))

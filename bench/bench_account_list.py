@@ -50,30 +50,64 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
-def create_database(uri, name, workdir):
+# PostgreSQL's unaccent() is STABLE, so no index may use it: trytond then
+# builds its trigram indexes without it while its ilike searches on
+# unaccented fields (names) call it, and no index serves them.  trytond
+# uses the function named by [database] unaccent_function: an IMMUTABLE
+# one lets the indexes and the searches agree.  The dictionary is named
+# (the one-argument unaccent() looks it up in the search_path, hence
+# STABLE) and the SQL function is inlined into a call of the C function:
+# an SQL function that is not inlined costs 2 us a row (10x unaccent).
+UNACCENT_IMMUTABLE = 'unaccent_immutable'
+UNACCENT_IMMUTABLE_SQL = [
+    "CREATE OR REPLACE FUNCTION public.unaccent_immutable("
+    "regdictionary, text) RETURNS text "
+    "LANGUAGE c IMMUTABLE PARALLEL SAFE STRICT "
+    "AS '$libdir/unaccent', 'unaccent_dict'",
+    "CREATE OR REPLACE FUNCTION public.unaccent_immutable(text) "
+    "RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$SELECT public.unaccent_immutable("
+    "'public.unaccent'::regdictionary, $1)$$",
+    ]
+
+
+def prepare_database(uri, name, unaccent):
+    """Create the extensions of the production setup (README): pg_trgm for
+    the trigram indexes of ilike searches, unaccent for unaccented searches
+    and, with unaccent 'immutable', its immutable wrapper."""
     import psycopg
-    with psycopg.connect(uri.rstrip('/') + '/postgres', autocommit=True) \
-            as conn:
-        conn.execute('CREATE DATABASE "%s"' % name)
-    # As the production setup recommends (README): trigram indexes for the
-    # ilike searches need pg_trgm, unaccented searches need unaccent
     with psycopg.connect(uri.rstrip('/') + '/' + name, autocommit=True) \
             as conn:
         for extension in ['pg_trgm', 'unaccent']:
             conn.execute('CREATE EXTENSION IF NOT EXISTS %s' % extension)
+        if unaccent == 'immutable':
+            for sql in UNACCENT_IMMUTABLE_SQL:
+                conn.execute(sql)
+
+
+def trytond_admin(name, workdir, *args):
+    "Run trytond-admin on the database name (configured by environment)."
     conf = os.path.join(workdir, 'trytond.conf')
     with open(conf, 'w') as f:
-        f.write('[database]\nuri = %s\n' % uri)
+        f.write('[database]\n')
     passfile = os.path.join(workdir, 'pass')
     with open(passfile, 'w') as f:
         f.write('admin\n')
     admin = os.path.join(os.path.dirname(sys.executable), 'trytond-admin')
     env = dict(os.environ, TRYTONPASSFILE=passfile)
+    subprocess.run([admin, '-c', conf, '-d', name, *args], check=True,
+        env=env, stdout=subprocess.DEVNULL)
+
+
+def create_database(uri, name, workdir, unaccent):
+    import psycopg
+    with psycopg.connect(uri.rstrip('/') + '/postgres', autocommit=True) \
+            as conn:
+        conn.execute('CREATE DATABASE "%s"' % name)
+    prepare_database(uri, name, unaccent)
     start = time.perf_counter()
-    subprocess.run([admin, '-c', conf, '-d', name, '--all',
-            '--email', 'admin@example.com', '-u', 'crm_core',
-            '--activate-dependencies'], check=True, env=env,
-        stdout=subprocess.DEVNULL)
+    trytond_admin(name, workdir, '--all', '--email', 'admin@example.com',
+        '-u', 'crm_core', '--activate-dependencies')
     log('created %s with crm_core in %.1fs'
         % (name, time.perf_counter() - start))
 
@@ -161,8 +195,10 @@ class Bench:
         return str(query) % tuple(map(repr, query.params)), plan
 
 
-def figures(bench, size, users, limits, prefixes, email, explain=False):
-    "Yield the figure dicts of one size."
+def figures(bench, size, users, limits, prefixes, email, explain=False,
+        only=None):
+    "Yield the figure dicts of one size (only those named in only if set)."
+    from trytond.tools import likify
     Party = bench.pool.get('party.party')
     account_ctx = {'crm_type': 'account'}
     contact_ctx = {'crm_type': 'contact'}
@@ -216,6 +252,12 @@ def figures(bench, size, users, limits, prefixes, email, explain=False):
             benches.append(('%s_prefix_%s' % (kind, fname),
                     {'prefix': prefix, 'limit': limit}, ctx,
                     search(domain, order, limit), (domain, limit, order)))
+        # What sao sends for text typed in the search box or a many2one
+        # (common.js DomainParser.likify, ModelView.autocomplete): '%text%'
+        domain = [base_domain, ('rec_name', 'ilike', likify(prefix))]
+        benches.append(('%s_search_box' % kind,
+                {'text': prefix, 'limit': limit}, ctx,
+                search(domain, order, limit), (domain, limit, order)))
     domain = [contact_domain,
         ('contact_mechanisms.value_compact', '=', email)]
     benches.append(('contact_email_lookup', {'field': 'value_compact'},
@@ -225,7 +267,13 @@ def figures(bench, size, users, limits, prefixes, email, explain=False):
     benches.append(('contact_email_lookup', {'field': 'rec_name'},
             contact_ctx, search(domain, CONTACT_ORDER, limit),
             (domain, limit, CONTACT_ORDER)))
+    domain = [contact_domain, ('rec_name', 'ilike', likify(email))]
+    benches.append(('contact_email_lookup', {'field': 'search_box'},
+            contact_ctx, search(domain, CONTACT_ORDER, limit),
+            (domain, limit, CONTACT_ORDER)))
 
+    if only:
+        benches = [b for b in benches if b[0] in only]
     contexts = {}
     for name, extra, action_ctx, func, query in benches:
         results = {}
@@ -278,18 +326,35 @@ def main(argv=None):
     parser.add_argument('--repeat', type=int, default=7)
     parser.add_argument('--explain', action='store_true',
         help="print EXPLAIN ANALYZE of each search on stderr")
+    parser.add_argument('--only',
+        help="comma-separated names of the figures to measure (bench)")
+    parser.add_argument('--unaccent', choices=['immutable', 'extension'],
+        default='immutable',
+        help="'immutable': trytond's unaccent_function is an immutable "
+        "wrapper of unaccent, so that indexes serve unaccented searches; "
+        "'extension': the plain unaccent function (default: %(default)s)")
+    parser.add_argument('--update', action='store_true',
+        help="update crm_core in the reused database first (its indexes "
+        "follow the code and the unaccent setting)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(',')]
     limits = [int(s) for s in args.limits.split(',')]
 
-    generate.init_trytond(args.uri)
+    generate.init_trytond(args.uri, unaccent_function=(
+            UNACCENT_IMMUTABLE if args.unaccent == 'immutable' else None))
     created = None
     workdir = tempfile.mkdtemp(prefix='crm_bench_')
     if args.database:
         database = args.database
+        prepare_database(args.uri, database, args.unaccent)
+        if args.update:
+            start = time.perf_counter()
+            trytond_admin(database, workdir, '-u', 'crm_core')
+            log('updated crm_core in %s in %.1fs'
+                % (database, time.perf_counter() - start))
     else:
         database = created = 'crm_bench_%d' % os.getpid()
-        create_database(args.uri, database, workdir)
+        create_database(args.uri, database, workdir, args.unaccent)
     try:
         for size in sizes:
             start = time.perf_counter()
@@ -308,8 +373,9 @@ def main(argv=None):
             account = max(size // 20 // 20, 0) * 20 + 1
             email = generate.contact_email(
                 (account - 1) * generate.CONTACTS_PER_ACCOUNT + 1)
+            only = set(args.only.split(',')) if args.only else None
             for figure in figures(bench, size, users, limits, prefixes,
-                    email, explain=args.explain):
+                    email, explain=args.explain, only=only):
                 print(json.dumps(figure), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -123,66 +123,30 @@ def setup_base(reps=20, managers=2):
     """Create (once) the company, the sales managers and reps through the
     ORM and return a dict: company, admin, reps (ids), managers (ids).
     Must run inside a Transaction as root."""
+    from crm_core.tests.tools import (
+        CrmCompany, CrmPeople, CrmUser, setup_crm_people)
     from trytond.pool import Pool
-    pool = Pool()
-    Company = pool.get('company.company')
-    Currency = pool.get('currency.currency')
-    Party = pool.get('party.party')
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-
-    companies = Company.search([('party.name', '=', 'Bench Company')])
-    if companies:
-        company, = companies
-    else:
-        currencies = Currency.search([('code', '=', 'USD')])
-        if currencies:
-            currency, = currencies
-        else:
-            currency, = Currency.create([{
-                        'name': 'U.S. Dollar', 'code': 'USD', 'symbol': '$',
-                        'rounding': 1, 'digits': 2}])
-        party, = Party.create([{'name': 'Bench Company'}])
-        company, = Company.create([{'party': party.id,
-                    'currency': currency.id}])
+    User = Pool().get('res.user')
+    world = setup_crm_people(CrmPeople(
+            company=CrmCompany('Bench Company', {
+                    'name': 'U.S. Dollar', 'code': 'USD', 'symbol': '$',
+                    'rounding': 1, 'digits': 2}, admin=True, address=False),
+            users=tuple(
+                CrmUser(MANAGER_LOGIN % (i + 1),
+                    'crm_core.role_sales_manager',
+                    'crm_core.group_crm_manager', name='Manager %d' % (i + 1))
+                for i in range(managers))
+            + tuple(
+                CrmUser(REP_LOGIN % (i + 1), 'crm_core.role_sales_rep',
+                    'crm_core.group_crm_staff', name='Rep %02d' % (i + 1))
+                for i in range(reps))))
     admin, = User.search([('login', '=', 'admin')])
-    if company not in admin.companies:
-        User.write([admin], {
-                'companies': [('add', [company.id])],
-                'company': company.id,
-                })
-
-    role_manager = ModelData.get_id('crm_core', 'role_sales_manager')
-    role_rep = ModelData.get_id('crm_core', 'role_sales_rep')
-    group_manager = ModelData.get_id('crm_core', 'group_crm_manager')
-    group_staff = ModelData.get_id('crm_core', 'group_crm_staff')
-    wanted = (
-        [(MANAGER_LOGIN % (i + 1), 'Manager %d' % (i + 1), role_manager,
-                group_manager) for i in range(managers)]
-        + [(REP_LOGIN % (i + 1), 'Rep %02d' % (i + 1), role_rep,
-                group_staff) for i in range(reps)])
-    existing = {u.login: u for u in User.search([
-                ('login', 'in', [w[0] for w in wanted])])}
-    to_create = []
-    for login, name, role, group in wanted:
-        if login not in existing:
-            to_create.append({
-                    'login': login,
-                    'name': name,
-                    'crm_role': role,
-                    'groups': [('add', [group])],
-                    'companies': [('add', [company.id])],
-                    'company': company.id,
-                    })
-    if to_create:
-        User.create(to_create)
-    users = {u.login: u.id for u in User.search([
-                ('login', 'in', [w[0] for w in wanted])])}
     return {
-        'company': company.id,
+        'company': world.company,
         'admin': admin.id,
-        'managers': [users[MANAGER_LOGIN % (i + 1)] for i in range(managers)],
-        'reps': [users[REP_LOGIN % (i + 1)] for i in range(reps)],
+        'managers': [
+            world.users[MANAGER_LOGIN % (i + 1)] for i in range(managers)],
+        'reps': [world.users[REP_LOGIN % (i + 1)] for i in range(reps)],
         }
 
 
@@ -338,6 +302,10 @@ def generate(database, contacts, reps=20, managers=2,
         timings['contacts_s'] = time.perf_counter() - start
         log('contacts: +%d (and e-mails) in %.1fs'
             % (added, timings['contacts_s']))
+        # COPY bypasses the ORM, which keeps the estimated number of rows
+        # per model (search_count(limit) counts all rows below it, One2Many
+        # searches choose IN or EXISTS on it): forget it
+        Pool().get('party.party')._count_cache.clear()
         transaction.commit()
         if vacuum:
             start = time.perf_counter()
@@ -348,14 +316,20 @@ def generate(database, contacts, reps=20, managers=2,
     return base
 
 
-def init_trytond(uri, config_file=None):
-    "Point trytond at uri; must run before trytond is imported elsewhere."
+def init_trytond(uri, config_file=None, unaccent_function=None):
+    """Point trytond at uri (and at unaccent_function if given, see
+    bench/README.md); must run before trytond is imported elsewhere.
+    Subprocesses (trytond-admin) inherit both through the environment."""
     os.environ.setdefault('TRYTOND_DATABASE_URI', uri)
     os.environ['TRYTOND_DATABASE__URI'] = uri
+    if unaccent_function:
+        os.environ['TRYTOND_DATABASE__UNACCENT_FUNCTION'] = unaccent_function
     from trytond import config
     if config_file:
         config.update_etc(config_file)
     config.set('database', 'uri', uri)
+    if unaccent_function:
+        config.set('database', 'unaccent_function', unaccent_function)
 
 
 def main(argv=None):

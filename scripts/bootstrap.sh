@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create or update the virtualenv: requirements.txt and every addon in
-# editable mode.  Skipped when nothing changed since the last run (stamp).
+# Create or update the virtualenv: requirements.txt, every addon and the
+# test modules (tests/modules/*) in editable mode.  Skipped when nothing
+# changed since the last run (stamp).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ ! -x "$PY" ]; then
@@ -8,8 +9,13 @@ if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV"
 fi
 
+sources=()
+for m in $MODULES; do sources+=("$ROOT/addons/$m"); done
+for pyproject in "$ROOT"/tests/modules/*/pyproject.toml; do
+    [ -e "$pyproject" ] && sources+=("$(dirname "$pyproject")")
+done
 pyprojects=()
-for m in $MODULES; do pyprojects+=("$ROOT/addons/$m/pyproject.toml"); done
+for source in "${sources[@]}"; do pyprojects+=("$source/pyproject.toml"); done
 stamp_value="$(cat "$ROOT/requirements.txt" "${pyprojects[@]}" | sha256sum | cut -c1-32)"
 stamp="$VENV/.crm-bootstrap"
 
@@ -17,7 +23,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_value" ]; then
     log "installing requirements and addons into $VENV"
     "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
     editable=()
-    for m in $MODULES; do editable+=(-e "$ROOT/addons/$m"); done
+    for source in "${sources[@]}"; do editable+=(-e "$source"); done
     "$PY" -m pip install --quiet --disable-pip-version-check \
         -r "$ROOT/requirements.txt" "${editable[@]}"
     echo "$stamp_value" > "$stamp"

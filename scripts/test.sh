@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
 # Run the test suite.
 #   scripts/test.sh [sqlite|postgresql] [pytest arguments...]
 # Default: every addon's tests and tests/ on SQLite in memory.  postgresql:
 # a throwaway cluster (scripts/pg_cluster.sh) removed at the end; set
 # CRM_PG_URI=postgresql://user@host:port/ to use an existing server instead.
+# JOBS=n runs the tests in n processes (pytest-xdist); by default the whole
+# suite (no pytest arguments) uses every core and other runs one process.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB="${1:-${DB:-sqlite}}"
@@ -60,18 +65,32 @@ postgresql|postgres|pg)
         trap 'exit 130' INT TERM
         uri="$("$ROOT/scripts/pg_cluster.sh" start "$pgdir")"
     fi
+    # (each pytest-xdist worker adds its id: conftest.py)
     export TRYTOND_DATABASE_URI="$uri" DB_NAME="test_crm_$$"
     ;;
 *) die "unknown DB '$DB' (sqlite or postgresql)" ;;
 esac
 
+# Parallel processes: the databases every test case shares are built once
+# in DB_CACHE (under a lock) and copied by each process.  A test file or
+# test case class stays in one process (loadscope), in the order set by
+# conftest.py (databases built side by side), not xdist's (by size).
+jobs="${JOBS:-}"
+if [ -z "$jobs" ]; then
+    if [ $# -eq 0 ]; then jobs="$(nproc 2>/dev/null || echo 1)"; else jobs=1; fi
+fi
+parallel=()
+if [ "$jobs" != 1 ] && [ "$jobs" != 0 ]; then
+    parallel=(-n "$jobs" --dist loadscope --no-loadscope-reorder)
+fi
+
 cd "$ROOT"
 if [ $# -eq 0 ]; then
     set -- addons/*/tests tests
 fi
-log "pytest on $DB ($TRYTOND_DATABASE_URI) DB_CACHE=$DB_CACHE"
+log "pytest on $DB ($TRYTOND_DATABASE_URI) in $jobs process(es) DB_CACHE=$DB_CACHE"
 set +e
-"$PY" -m pytest "$@"
+"$PY" -m pytest "${parallel[@]}" "$@"
 rc=$?
 set -e
 exit $rc

@@ -1,3 +1,6 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
 """Session fixtures of the cross-module tests.
 
 ORM level (no server):
@@ -27,10 +30,18 @@ def _cache_dir():
     return os.environ.get('DB_CACHE') or None
 
 
+def _build(database):
+    """Build database from DB_CACHE, one process at a time: under
+    pytest-xdist the first worker builds the cache, the others copy it."""
+    from crm_core.tests.test_module import db_cache_lock
+    with db_cache_lock(f'crm_testing.Database-{database.backend}'):
+        return database.build(_cache_dir())
+
+
 @pytest.fixture(scope='session')
 def crm_db(tmp_path_factory):
-    database = Database(
-        tmp_path_factory.mktemp('crm_db'), database_uri()).build(_cache_dir())
+    database = _build(
+        Database(tmp_path_factory.mktemp('crm_db'), database_uri()))
     yield database
     database.drop()
 
@@ -100,7 +111,6 @@ def pg_crm_db(pg_uri, tmp_path_factory, request):
     if backend_name(database_uri()) == 'postgresql':
         yield request.getfixturevalue('crm_db')
         return
-    database = Database(tmp_path_factory.mktemp('pg_crm_db'), pg_uri).build(
-        _cache_dir())
+    database = _build(Database(tmp_path_factory.mktemp('pg_crm_db'), pg_uri))
     yield database
     database.drop()

@@ -139,7 +139,7 @@ class ScenarioItem(pytest.Item):
         self.test = test
 
     def runtest(self):
-        from crm_core.tests.test_module import activate_modules_with_crm
+        from crm_core.tests.activation import activate_modules_with_crm
         from trytond.tests import tools
 
         result = unittest.TestResult()

@@ -33,7 +33,7 @@ def _cache_dir():
 def _build(database):
     """Build database from DB_CACHE, one process at a time: under
     pytest-xdist the first worker builds the cache, the others copy it."""
-    from crm_core.tests.test_module import db_cache_lock
+    from crm_core.tests.activation import db_cache_lock
     with db_cache_lock(f'crm_testing.Database-{database.backend}'):
         return database.build(_cache_dir())
 

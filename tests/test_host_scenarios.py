@@ -17,7 +17,7 @@ import unittest
 from unittest import mock
 
 import pytest
-from crm_core.tests.test_module import (
+from crm_core.tests.activation import (
     activate_modules_with_crm, modules_with_crm)
 
 from crm_testing import MODULES

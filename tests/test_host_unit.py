@@ -11,7 +11,7 @@ database every CRM test case shares (one activation per run).
 
 The host's modules are imported as modules, not their classes: a test case
 class bound here would also be collected without the CRM."""
-from crm_core.tests.test_module import CrmModulesTestMixin, modules_with_crm
+from crm_core.tests.activation import CrmModulesTestMixin, modules_with_crm
 from trytond.modules.company.tests import test_module as company_tests
 from trytond.modules.party.tests import test_module as party_tests
 from trytond.modules.sale_opportunity.tests import (

@@ -20,7 +20,7 @@ from trytond.transaction import Transaction
 from ..party import ContactMechanism as CrmContactMechanism
 from ..party import Party as CrmParty
 from ..party import _given
-from .test_module import activate_with_crm
+from .activation import activate_with_crm
 from .tools import acting_as, create_crm_users
 
 CONTACTS = [('crm_type', '=', 'contact')]

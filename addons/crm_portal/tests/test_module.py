@@ -2,7 +2,7 @@
 # level of this repository contains the full copyright notices and license
 # terms.
 """Tests of the crm_portal module."""
-from crm_core.tests.test_module import CrmModulesTestMixin
+from crm_core.tests.activation import CrmModulesTestMixin
 from crm_core.tests.tools import FunctionalGroupTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 

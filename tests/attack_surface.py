@@ -2108,9 +2108,9 @@ class Attack:
         for field, ttype, target in self.links_of(model):
             if field not in fields or fields[field].get('readonly'):
                 continue
-            if ttype == 'one2many':
-                # create through the inverse of the One2Many: a record of
-                # the model holding a hidden child
+            if ttype in {'one2many', 'many2many'}:
+                # a record of the model holding a hidden child (through the
+                # inverse of a One2Many) or a hidden linked record
                 for h in world.hidden.get(target, [])[:2]:
                     yield self.gen('create', model, 'create', path,
                         [[{**self.base_values(model, fields),
@@ -2118,13 +2118,6 @@ class Attack:
                         mutating=True, checks=[('created', model)])
                 continue
             control = None
-            if ttype == 'many2many':
-                for h in world.hidden.get(target, [])[:2]:
-                    yield self.gen('create', model, 'create', path,
-                        [[{**self.base_values(model, fields),
-                                    field: [('add', [h])]}]],
-                        mutating=True, checks=[('created', model)])
-                continue
             for value in self.own_target(model, field, ttype, target):
                 attempt = self.gen('create', model, 'create (control)', path,
                     [[{**self.base_values(model, fields), field: value}]])

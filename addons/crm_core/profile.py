@@ -55,7 +55,9 @@ CRM_PERMISSIONS = {
     'perm_export': 'export',
     'perm_reassign': 'reassign',
     }
-STANDARD_ACTIONS = [*HOST_PERMISSIONS.values(), *CRM_PERMISSIONS.values()]
+#: Every permission of a line, by row field
+PERMISSIONS = {**HOST_PERMISSIONS, **CRM_PERMISSIONS}
+STANDARD_ACTIONS = list(PERMISSIONS.values())
 #: The record type whose permissions a new record type starts from
 FIRST_RECORD_TYPE = 'party.party'
 
@@ -272,10 +274,14 @@ class ProfilePermission(ModelSQL, ModelView):
         Access = pool.get('ir.model.access')
         to_create = []
         with without_check_access(), inactive_records():
-            for permission in cls.browse(permissions):
+            permissions = cls.browse(permissions)
+            followers = {
+                m: cls.followers(m)
+                for m in {p.sharing.model for p in permissions}}
+            for permission in permissions:
                 model = permission.sharing.model
                 existing = {a.model for a in permission.host_accesses}
-                for name in [model, *cls.followers(model)]:
+                for name in [model, *followers[model]]:
                     if name not in existing:
                         to_create.append({
                                 'model': name,
@@ -324,8 +330,7 @@ class ProfilePermission(ModelSQL, ModelView):
     def actions_granted(self):
         "Return the codes of the actions the row grants."
         granted = {
-            action for field, action in {
-                **HOST_PERMISSIONS, **CRM_PERMISSIONS}.items()
+            action for field, action in PERMISSIONS.items()
             if getattr(self, field)}
         granted.update(a.code for a in self.actions)
         return granted
@@ -365,8 +370,7 @@ class ProfilePermission(ModelSQL, ModelView):
                     first = firsts.get(group.id)
                     if first:
                         values = {
-                            f: getattr(first, f) for f in [
-                                *HOST_PERMISSIONS, *CRM_PERMISSIONS]}
+                            f: getattr(first, f) for f in PERMISSIONS}
                     else:
                         values = {'perm_read': True}
                     values = Model.crm_default_permissions(group, values)
@@ -385,8 +389,7 @@ class ProfilePermission(ModelSQL, ModelView):
         permission they are granted with."""
         pool = Pool()
         Action = pool.get('crm.profile.action')
-        fields_of = {
-            v: k for k, v in {**HOST_PERMISSIONS, **CRM_PERMISSIONS}.items()}
+        fields_of = {v: k for k, v in PERMISSIONS.items()}
         with without_check_access(), inactive_records():
             if permissions is None:
                 permissions = cls.search([

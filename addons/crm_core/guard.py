@@ -303,17 +303,17 @@ def check_links(Model, mode, records, values=None):
 
 # Patches of the host -------------------------------------------------------
 
-def _patch_records_read(name):
-    """Make ModelStorage.<name>(records, ...), which reads the records
+def _patch_records_read(name, Base=ModelStorage):
+    """Make Base.<name>(records, ...), which reads the records (or ids)
     without rules, first check that the user may read guarded ones."""
-    method = getattr(ModelStorage, name).__func__
+    method = getattr(Base, name).__func__
 
     @wraps(method)
     def guarded_method(cls, records, *args, **kwargs):
         if on_behalf_of_user() and guarded(cls):
             check_readable(cls, map(int, records))
         return method(cls, records, *args, **kwargs)
-    setattr(ModelStorage, name, classmethod(guarded_method))
+    setattr(Base, name, classmethod(guarded_method))
 
 
 def _patch_before_create():
@@ -487,6 +487,9 @@ def install():
     _installed = True
     _patch_records_read('copy')
     _patch_records_read('export_data')
+    # The revisions of a record kept with _history give who changed it
+    # and when
+    _patch_records_read('history_revisions', ModelSQL)
     _patch_before_create()
     _patch_check_modification()
     _patch_rpc()

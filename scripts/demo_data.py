@@ -24,7 +24,8 @@ CONTACTS = 150
 #: login: (name, role, profile, other groups); roles and groups by XML id
 USERS = {
     'director': (
-        "Diane Director", 'role_management', 'group_crm_management', []),
+        "Diane Director", 'role_management', 'group_crm_management',
+        ['crm_sales.group_sales']),
     'sales.manager': (
         "Sam Manager", 'role_sales_manager', 'group_crm_manager',
         ['crm_sales.group_sales']),
@@ -180,6 +181,25 @@ def create_accounts_and_contacts(company, users, team, rng, fake):
     return accounts
 
 
+def create_sales(company, users, team, rng, fake):
+    "Create the sales demo (demo_sales.py) with the ORM, as the admin."
+    from demo_sales import create_sales_demo
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context=config.context) as transaction:
+        pool = Pool()
+        User = pool.get('res.user')
+        create_sales_demo(
+            pool.get('company.company')(company.id),
+            {login: User(user.id) for login, user in users.items()},
+            pool.get('crm.team')(team.id), rng, fake)
+        transaction.commit()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', required=True)
@@ -194,6 +214,7 @@ def main(argv=None):
     connect(args.config, args.database)
     company, users, team = create_people()
     create_accounts_and_contacts(company, users, team, rng, fake)
+    create_sales(company, users, team, rng, fake)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

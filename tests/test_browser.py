@@ -367,3 +367,111 @@ def test_administrator_edits_a_profile_grid(
         admin.model(
             'crm.profile.permission', 'write', [row_id],
             {'perm_delete': False})
+
+
+#: The screens of CRM > Sales a sales user opens (menu path under Sales)
+SALES_SCREENS = [
+    ('Leads',), ('Potentials',), ('Forecasts',), ('Quotas',),
+    ('Reports', 'Pipeline by Stage'), ('Reports', 'Pipeline by Month'),
+    ('Reports', 'Potentials by Lead Source'), ('Reports', 'Conversion by Rep'),
+    ('Reports', 'Deal Size and Cycle'), ('Reports', 'Loss Reasons'),
+    ('Reports', 'Time in Stage'),
+    ]
+
+
+def _sales_page(browser, server, login):
+    context = browser.new_context(viewport={'width': 1440, 'height': 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda error: errors.append(
+        f'{error}\n{error.stack}'))
+    sao = Sao(page, server)
+    sao.login(login, PASSWORD)
+    sao.open_menu('CRM', 'Sales')
+    return context, page, sao, errors
+
+
+@pytest.mark.parametrize('login', ['browser.rep', 'browser.manager'])
+def test_sales_screens_open(browser, web_server, browser_world, login):
+    """Every screen of CRM > Sales opens in sao without a client error,
+    for a rep and for the manager (a screenshot of each)"""
+    context, page, sao, errors = _sales_page(browser, web_server, login)
+    try:
+        for path in SALES_SCREENS:
+            if len(path) > 1 and not sao.menu_entry(path[-1]).is_visible():
+                sao.open_menu(*path[:-1])
+            sao.open_menu(path[-1])
+            pane = page.locator('#tabcontent .tab-pane.active')
+            pane.locator('.screen-container').first.wait_for()
+            page.wait_for_load_state('networkidle')
+            name = '-'.join([login, *path]).lower().replace(' ', '-')
+            page.screenshot(path=str(_screenshot_dir() / f'{name}.png'))
+            assert not errors, (path, errors)
+    except Exception:
+        page.screenshot(path=str(
+                _screenshot_dir() / f'failure-sales-screens-{login}.png'))
+        print("page errors:", errors)
+        print("server log:", web_server.log()[-3000:])
+        raise
+    finally:
+        context.close()
+
+
+def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
+    """A rep opens its lead from the Leads list, clicks Convert Lead and
+    confirms: the lead becomes a potential of a new account"""
+    from playwright.sync_api import expect
+    admin = browser_world['admin']
+    users = browser_world['users']
+    company_id, = admin.model(
+        'company.company', 'search', [('party.name', '=', "Browser Company")],
+        0, 1, None)
+    lead_id, = admin.model('sale.opportunity', 'create', [{
+                'crm_lead': True,
+                'company': company_id,
+                'first_name': "Lisa",
+                'last_name': "Browserlead",
+                'lead_company': "Browser Lead Works",
+                'email': 'lisa@browser-lead.example',
+                'assigned_user': users['browser.rep'],
+                }])
+    context, page, sao, errors = _sales_page(
+        browser, web_server, 'browser.rep')
+    screenshot = _screenshot_dir() / 'sales-rep-lead-converted.png'
+    try:
+        with page.expect_response(
+                _rpc_matcher('model.sale.opportunity.search')):
+            sao.open_menu('Leads')
+        pane = page.locator('#tabcontent .tab-pane.active')
+        pane.locator(
+            'table.tree > tbody > tr', has_text="Browserlead").dblclick()
+        pane.locator('button', has_text="Convert Lead").click()
+        dialog = page.locator('.modal-dialog:visible')
+        expect(dialog.locator('button', has_text="Convert")).to_be_visible()
+        page.screenshot(path=str(
+                _screenshot_dir() / 'sales-rep-lead-convert-wizard.png'))
+        dialog.locator('button', has_text="Convert").click()
+        expect(page.locator(
+                '#tabs li.active', has_text="Potentials")).to_be_visible()
+        page.wait_for_load_state('networkidle')
+        page.screenshot(path=str(screenshot))
+        assert not errors, errors
+    except Exception:
+        page.screenshot(path=str(
+                screenshot.parent / f'failure-{screenshot.name}'))
+        print("page errors:", errors)
+        print("server log:", web_server.log()[-3000:])
+        raise
+    finally:
+        context.close()
+    [lead] = admin.model('sale.opportunity', 'read', [lead_id],
+        ['state', 'party', 'crm_contact', 'lead_conversion_date'])
+    assert lead['state'] == 'opportunity'
+    assert lead['lead_conversion_date']
+    [account] = admin.model('party.party', 'read', [lead['party']],
+        ['name', 'crm_type', 'assigned_user'])
+    assert account['name'] == "Browser Lead Works"
+    assert account['crm_type'] == 'account'
+    assert account['assigned_user'] == users['browser.rep']
+    _check_screenshot(screenshot)

@@ -1,0 +1,6 @@
+"""Run the scenario doctests of the CRM sales module."""
+from trytond.tests.test_tryton import load_doc_tests
+
+
+def load_tests(*args, **kwargs):
+    return load_doc_tests(__name__, __file__, *args, **kwargs)

@@ -1,0 +1,213 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The sales part of the demo: leads, potentials with their stage history,
+won and lost deals (the history lead scoring learns from) and quotas.
+
+Called by demo_data.py inside a transaction of the administrator, with the
+ORM (the dates of the history are set in the past, which no screen may do).
+"""
+import datetime
+from decimal import Decimal
+
+LEADS = 300
+POTENTIALS = 120
+CLOSED = 60
+#: the owners of leads and potentials, by login (weights by repetition)
+SALES_OWNERS = ['sales.rep1', 'sales.rep1', 'sales.rep2', 'sales.rep2',
+    'sales.manager']
+
+
+def _selection(Model, name):
+    return [k for k, _ in Model.fields_get([name])[name]['selection'] if k]
+
+
+def _lead_values(company, owner, rng, fake, index):
+    "The values of a lead captured from a prospect."
+    from trytond.pool import Pool
+    Opportunity = Pool().get('sale.opportunity')
+    first, last = fake.first_name(), fake.last_name()
+    organisation = fake.company()
+    local = ''.join(c for c in f'{first}.{last}'.lower()
+        if c.isalnum() or c == '.')
+    domain = ''.join(c for c in organisation.lower() if c.isalnum())
+    return {
+        'crm_lead': True,
+        'company': company.id,
+        'currency': company.currency.id,
+        'assigned_user': owner.id,
+        'salutation': rng.choice(_selection(Opportunity, 'salutation')),
+        'first_name': first,
+        'last_name': last,
+        'lead_company': organisation,
+        'job_title': fake.job()[:60],
+        'email': f'{local}{index}@{domain}.example',
+        'phone': fake.numerify('+1 202-555-0###'),
+        'mobile': fake.numerify('+1 303-555-0###') if index % 3 else None,
+        'website': f'https://www.{domain}.example' if index % 2 else None,
+        'street': fake.street_address(),
+        'postal_code': fake.postcode(),
+        'city': fake.city(),
+        'industry': rng.choice(_selection(Opportunity, 'industry')),
+        'annual_revenue': Decimal(rng.randrange(50, 20000) * 1000),
+        'employees': rng.randrange(1, 2000),
+        'lead_source': rng.choice(_selection(Opportunity, 'lead_source')),
+        'lead_status': rng.choice(_selection(Opportunity, 'lead_status')),
+        'rating': rng.choice(_selection(Opportunity, 'rating') + [None]),
+        'description': f"{organisation}: {fake.bs()}"[:120],
+        'comment': fake.paragraph(nb_sentences=2),
+        'email_opt_out': rng.random() < 0.1,
+        'do_not_call': rng.random() < 0.05,
+        }
+
+
+def create_leads(company, users, rng, fake):
+    """Create the leads, in every status and source, the first created
+    four months ago and the last today."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Opportunity = Pool().get('sale.opportunity')
+    vlist = []
+    for index in range(LEADS):
+        owner = users[rng.choice(SALES_OWNERS)]
+        values = _lead_values(company, owner, rng, fake, index)
+        values['amount'] = Decimal(rng.randrange(1, 80) * 500)
+        vlist.append(values)
+    leads = Opportunity.create(vlist)
+    # Spread the creation dates so that "New Leads" shows some of them
+    table = Opportunity.__table__()
+    cursor = Transaction().connection.cursor()
+    now = datetime.datetime.now()
+    for index, lead in enumerate(leads):
+        created = now - datetime.timedelta(
+            days=((LEADS - 1 - index) * 120) // LEADS, hours=index % 9)
+        cursor.execute(*table.update(
+                [table.create_date, table.start_date],
+                [created, created.date()],
+                where=table.id == lead.id))
+    return leads
+
+
+
+def _shift_dates(Model, record_id, **dates):
+    "Set date columns of a record (the demo's past), bypassing the ORM."
+    from trytond.transaction import Transaction
+    table = Model.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.update(
+            [getattr(table, name) for name in dates],
+            list(dates.values()),
+            where=table.id == record_id))
+
+
+def create_potentials(company, leads, rng, fake):
+    """Convert leads into potentials, walk each through the stages with a
+    past (its stage history), then close half of them as won or lost.
+
+    Return the potentials."""
+    from trytond.pool import Pool
+    pool = Pool()
+    Opportunity = pool.get('sale.opportunity')
+    Stage = pool.get('crm.sales_stage')
+    History = pool.get('crm.opportunity.stage_history')
+    LostReason = pool.get('crm.lost_reason')
+    from crm_sales.conversion import LeadConverter
+
+    stages = Stage.search([('closing', '=', None)], order=[('sequence', 'ASC')])
+    reasons = LostReason.search([])
+    # The oldest leads are the ones converted, as in real life
+    to_convert = sorted(leads, key=lambda l: l.id)[:POTENTIALS]
+    LeadConverter(to_convert, create_potential=True).convert()
+    potentials = Opportunity.browse([l.id for l in to_convert])
+
+    today = datetime.date.today()
+    now = datetime.datetime.now()
+    for index, potential in enumerate(potentials):
+        age = rng.randrange(20, 240)
+        started = now - datetime.timedelta(days=age)
+        steps = rng.randrange(1, len(stages) + 1)
+        walk = stages[:steps]
+        potential.expected_close_date = today + datetime.timedelta(
+            days=rng.randrange(-30, 150))
+        potential.opportunity_type = rng.choice(
+            ['new_business', 'existing_business'])
+        potential.next_step = rng.choice([
+                "Send proposal", "Demo for the IT team", "Call back",
+                "Meet the CFO", "Negotiate the discount", None])
+        potential.competitor = rng.choice(
+            [None, None, "Northwind", "Contoso", "Initech"])
+        potential.save()
+        for stage in walk[1:]:
+            Opportunity.write([potential], {'sales_stage': stage.id})
+        closing = None
+        if index < CLOSED:
+            closing = 'won' if rng.random() < 0.45 else 'lost'
+            if closing == 'lost':
+                Opportunity.write([potential], {
+                        'lost_reason_type': rng.choice(reasons).id,
+                        'lost_reason': fake.sentence(),
+                        })
+                Opportunity.close_lost([potential])
+            else:
+                Opportunity.close_won([potential])
+        # Spread the history over the life of the deal
+        rows = History.search(
+            [('opportunity', '=', potential.id)],
+            order=[('date_entered', 'ASC'), ('id', 'ASC')])
+        span = age - (rng.randrange(0, 15) if closing else 0)
+        step = datetime.timedelta(days=max(span, 1) / max(len(rows), 1))
+        entered = started
+        for row in rows:
+            left = entered + step if row != rows[-1] else None
+            _shift_dates(History, row.id,
+                date_entered=entered, date_left=left)
+            entered = entered + step
+        dates = {'start_date': started.date()}
+        if closing:
+            dates['end_date'] = (started + step * len(rows)).date()
+        _shift_dates(Opportunity, potential.id, **dates)
+    return potentials
+
+
+def create_quotas(company, users, team):
+    "Quotas of each sales user and of the team, this quarter and the next."
+    from trytond.pool import Pool
+    Quota = Pool().get('crm.quota')
+    today = datetime.date.today()
+    quarters = [(today.year, (today.month - 1) // 3 + 1)]
+    year, quarter = quarters[0]
+    quarters.append((year + quarter // 4, quarter % 4 + 1))
+    amounts = {'sales.rep1': 120000, 'sales.rep2': 100000,
+        'sales.manager': 60000}
+    vlist = []
+    for year, quarter in quarters:
+        for login, amount in amounts.items():
+            vlist.append({
+                    'company': company.id,
+                    'currency': company.currency.id,
+                    'year': year,
+                    'quarter': str(quarter),
+                    'amount': Decimal(amount),
+                    'assigned_user': users[login].id,
+                    })
+        vlist.append({
+                'company': company.id,
+                'currency': company.currency.id,
+                'year': year,
+                'quarter': str(quarter),
+                'amount': Decimal(sum(amounts.values())),
+                'assigned_user': None,
+                'assigned_team': team.id,
+                })
+    return Quota.create(vlist)
+
+
+def create_sales_demo(company, users, team, rng, fake):
+    """Create the sales demo (leads, potentials, quotas, scores) with the
+    ORM of the current transaction; users: {login: res.user}."""
+    from trytond.pool import Pool
+    leads = create_leads(company, users, rng, fake)
+    create_potentials(company, leads, rng, fake)
+    create_quotas(company, users, team)
+    Pool().get('crm.scoring.model').rebuild([company])
+    return leads

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""Screenshots of the running demo as each role sees it.
+
+Logs into sao in headless Chromium (Debian's package, driven by
+Playwright) as each demo user, opens the screens of its role and saves
+one PNG per screen in the output directory, to look at before calling a
+feature done (not a test: it asserts only that each screen opened).
+
+    make demo   # in another terminal
+    .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8000 \\
+        --database crm_demo --out screenshots/demo
+"""
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tests'))
+
+from test_browser import CHROMIUM, CHROMIUM_ARGS, Sao  # noqa: E402
+
+PASSWORD = 'crm-demo-2026'
+#: (login, menu path, tab or None, form: open the first record)
+SCREENS = [
+    ('sales.rep1', ('CRM', 'Sales', 'Leads'), 'My Leads', False),
+    ('sales.rep1', ('CRM', 'Sales', 'Leads'), 'My Leads', True),
+    ('sales.rep1', ('CRM', 'Sales', 'Potentials'), 'My Open', False),
+    ('sales.rep1', ('CRM', 'Sales', 'Potentials'), 'My Open', True),
+    ('sales.rep1', ('CRM', 'Sales', 'Forecasts'), None, False),
+    ('sales.manager', ('CRM', 'Sales', 'Leads'), 'All', False),
+    ('sales.manager', ('CRM', 'Sales', 'Potentials'), 'All', False),
+    ('sales.manager', ('CRM', 'Sales', 'Forecasts'), None, False),
+    ('sales.manager', ('CRM', 'Sales', 'Reports', 'Pipeline by Stage'),
+        None, False),
+    ('director', ('CRM', 'Sales', 'Potentials'), 'All', False),
+    ('support.rep', ('CRM', 'Accounts'), 'All', False),
+    ]
+
+
+class _Server:
+    def __init__(self, url, database):
+        self.url = url.rstrip('/')
+        self.database = database
+
+
+def shoot(page, server, login, path, tab, form, out):
+    sao = Sao(page, server)
+    sao.login(login, PASSWORD)
+    sao.open_menu(*path)
+    page.wait_for_timeout(1500)
+    if tab:
+        page.locator(
+            '#tabcontent .tab-pane.active a[role="tab"]',
+            has_text=tab).first.click()
+        page.wait_for_timeout(1500)
+    if form:
+        page.locator(
+            '#tabcontent .tab-pane.active table.tree > tbody > tr'
+            ).first.dblclick()
+        page.wait_for_timeout(2000)
+    name = '-'.join([login, *path[1:], tab or '', 'form' if form else ''])
+    name = ''.join(c if c.isalnum() else '-' for c in name.lower())
+    name = '-'.join(filter(None, name.split('-')))
+    target = out / f'{name}.png'
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--url', default='http://127.0.0.1:8000')
+    parser.add_argument('--database', default='crm_demo')
+    parser.add_argument('--out', default=str(ROOT / 'screenshots' / 'demo'))
+    parser.add_argument('--login', action='append',
+        help="only the screens of these logins")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    server = _Server(args.url, args.database)
+
+    from playwright.sync_api import sync_playwright
+    failed = 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for login, path, tab, form in SCREENS:
+            if args.login and login not in args.login:
+                continue
+            context = browser.new_context(
+                viewport={'width': 1440, 'height': 900})
+            context.set_default_timeout(30_000)
+            page = context.new_page()
+            errors = []
+            page.on('pageerror', lambda error: errors.append(str(error)))
+            try:
+                target = shoot(page, server, login, path, tab, form, out)
+                print(f"{target}{' errors: %s' % errors if errors else ''}")
+            except Exception as exception:
+                failed += 1
+                page.screenshot(path=str(out / f'failure-{login}.png'))
+                print(f"FAILED {login} {' > '.join(path)}: {exception}")
+            finally:
+                context.close()
+        browser.close()
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

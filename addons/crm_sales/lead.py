@@ -203,13 +203,26 @@ class Opportunity(OwnedMixin, metaclass=PoolMeta):
         leads = [o for o in opportunities
             if o.crm_lead and o.state == 'lead']
         if leads:
+            cls.check_lead_deletion(leads)
             cls.write(leads, {'state': 'cancelled'})
         super().delete(opportunities)
 
     @classmethod
+    def check_lead_deletion(cls, leads):
+        """Refuse the deletion of leads the user may not delete before
+        they are cancelled: the refusal changes nothing."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if Transaction().check_access:
+            ModelAccess.check(cls.__name__, 'delete')
+            cls.crm_check_profile('delete', leads)
+
+    @classmethod
     def copy(cls, opportunities, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('lead_status', None)
+        # A duplicated CRM lead starts uncontacted
+        default.setdefault('lead_status', lambda data: (
+                'not_contacted' if data.get('crm_lead') else None))
         return super().copy(opportunities, default=default)
 
     @classmethod

@@ -169,3 +169,44 @@ def test_bad_email_writes_nothing(leads_world):
                     }], context={'crm_lead': True})
     assert 'bad@' in str(info.value.error)
     assert admin.model('sale.opportunity', 'search_count', []) == before
+
+
+def _reassign(rpc, lead_id, user_id):
+    "Run the Re-assign list action on lead_id as the client does"
+    context = {**rpc.context, 'active_model': 'sale.opportunity',
+        'active_ids': [lead_id], 'active_id': lead_id}
+    session, start, _ = rpc.call('wizard.crm.reassign.create', context)
+    try:
+        rpc.call('wizard.crm.reassign.execute', session, {}, start, context)
+        rpc.call('wizard.crm.reassign.execute', session,
+            {start: {'assigned_user': user_id, 'assigned_team': None,
+                    'records': 1}}, 'reassign', context)
+    finally:
+        rpc.call('wizard.crm.reassign.delete', session, context)
+
+
+def _owner(world, lead_id):
+    row, = world['admin'].model(
+        'sale.opportunity', 'read', [lead_id], ['assigned_user'])
+    return row['assigned_user']
+
+
+def test_reassign_only_editable_leads(leads_world):
+    "A profile that re-assigns moves its leads, not one it only reads"
+    world = leads_world
+    rep3 = world['clients']['sales.rep3']
+    manager = world['clients']['sales.manager']
+    rep1, rep2 = world['users']['sales.rep1'], world['users']['sales.rep2']
+    lead = world['leads']['sales.rep1']
+    world['admin'].model(
+        'crm.sharing', 'write', [world['sharing']], {'access': 'public_read'})
+    try:
+        _refused(lambda: _reassign(rep3, lead, world['users']['sales.rep3']))
+        assert _owner(world, lead) == rep1
+        _reassign(manager, lead, rep2)
+        assert _owner(world, lead) == rep2
+    finally:
+        world['admin'].model('sale.opportunity', 'write', [lead],
+            {'assigned_user': rep1})
+        world['admin'].model(
+            'crm.sharing', 'write', [world['sharing']], {'access': 'private'})

@@ -1233,6 +1233,11 @@ class Attack:
         # the values a message may quote without their model name
         supplied += [s.split(',', 1)[1] for s in supplied
             if ',' in s and '.' in s.split(',', 1)[0]]
+        # the short values that tell the two calls apart (an id "3"
+        # against "~"), where a message quotes them
+        probes = set(_strings(true.args)) ^ set(_strings(false.args))
+        supplied += [quote % s for s in probes if 0 < len(s) <= 3
+            for quote in ["'%s'", '"%s"']]
         # new records have new ids: compare what happened, not the ids
         signature_true = true.outcome.signature(
             supplied, values=not true.mutating)
@@ -1674,8 +1679,11 @@ class Attack:
                             world.rec_name_field(target) or 'id')
                         if not isinstance(true, str):
                             continue
-                        cases = [('ilike', true[:-2] + '%',
-                                true[:-2] + 'x%')]
+                        if _is_marker(true):
+                            cases = [('ilike', true[:-2] + '%',
+                                    true[:-2] + 'x%')]
+                        else:
+                            cases = [('=', true, true + 'x')]
                     else:
                         true = values.get(g)
                         if true is None:
@@ -1872,7 +1880,9 @@ class Attack:
                 ['', [('id', '=', h)], 10, None], checks=[('ids', model)])
             rec = world.snapshot.get((model, h), {}).get(
                 world.rec_name_field(model) or 'name')
-            if isinstance(rec, str):
+            # (a prefix of a name that is not a marker, such as a number
+            # of a sequence, also completes the attacker's own records)
+            if isinstance(rec, str) and _is_marker(rec):
                 key = ('oracle', model, 'autocomplete', h)
                 for truth, text in [(True, rec[:-2]), (False, rec[:-3] + '~')]:
                     yield self.gen('oracle', model, 'autocomplete', path,
@@ -2669,8 +2679,13 @@ def _cases(true):
     if isinstance(true, bool):
         return []
     if isinstance(true, str):
-        return [('=', true, true[:-1] + '~'),
-            ('ilike', true[:-2] + '%', true[:-3] + '~%')]
+        cases = [('=', true, true[:-1] + '~')]
+        # A prefix singles out the hidden record only when the value is a
+        # marker: the prefix of a number of a sequence ("3" gives "%")
+        # matches the attacker's own records too
+        if _is_marker(true):
+            cases.append(('ilike', true[:-2] + '%', true[:-3] + '~%'))
+        return cases
     if isinstance(true, decimal.Decimal):
         step = decimal.Decimal('0.01')
         return [('=', true, true + 1), ('>', true - step, true + step)]
@@ -2679,6 +2694,11 @@ def _cases(true):
     if isinstance(true, int):
         return [('=', true, true + 1), ('>', true - 1, true)]
     return []
+
+
+def _is_marker(value):
+    "Tell if the string value holds a marker of the hidden records."
+    return MARK.lower() in value.lower()
 
 
 def _strings(value):

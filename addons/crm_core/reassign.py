@@ -2,7 +2,7 @@
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import ReassignError
@@ -30,13 +30,20 @@ class Reassign(Wizard):
         return {'records': len(self.records)}
 
     def transition_reassign(self):
-        pool = Pool()
-        User = pool.get('res.user')
         Model = self.model
         if not issubclass(Model, OwnedMixin):
             raise ReassignError(gettext(
                     'crm_core.msg_reassign_not_owned',
                     model=Model.__names__()['model']))
+        # Transitions run without access checks over RPC: the profile and
+        # the rules of the user apply as to any write of the user
+        with check_access():
+            self._reassign(Model)
+        return 'end'
+
+    def _reassign(self, Model):
+        pool = Pool()
+        User = pool.get('res.user')
         if (Transaction().check_access
                 and not User.crm_has_permission('reassign', Model.__name__)):
             raise ReassignError(gettext('crm_core.msg_reassign_denied'))
@@ -50,4 +57,3 @@ class Reassign(Wizard):
                     self.start.assigned_team.id
                     if self.start.assigned_team else None),
                 })
-        return 'end'

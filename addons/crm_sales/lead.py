@@ -198,18 +198,37 @@ class Opportunity(OwnedMixin, metaclass=PoolMeta):
 
     @classmethod
     def delete(cls, opportunities):
-        # A CRM lead is removed as vtiger does; the host deletes only
-        # cancelled opportunities
+        # An open CRM lead or potential is removed as vtiger does; the
+        # host deletes only cancelled opportunities
         leads = [o for o in opportunities
-            if o.crm_lead and o.state == 'lead']
+            if o.crm_lead and o.state in {'lead', 'opportunity'}]
         if leads:
+            cls.check_lead_deletion(leads)
             cls.write(leads, {'state': 'cancelled'})
         super().delete(opportunities)
 
     @classmethod
+    def check_lead_deletion(cls, leads):
+        """Refuse the deletion of leads (and open potentials) the user may
+        not delete before they are cancelled: the refusal changes
+        nothing."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if Transaction().check_access:
+            ModelAccess.check(cls.__name__, 'delete')
+            cls.crm_check_profile('delete', leads)
+
+    @classmethod
     def copy(cls, opportunities, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('lead_status', None)
+        # A duplicated CRM lead starts uncontacted; a duplicated open CRM
+        # potential stays a potential (the host makes every copy a lead)
+        default.setdefault('lead_status', lambda data: (
+                'not_contacted' if data.get('crm_lead') else None))
+        default.setdefault('state', lambda data: (
+                'opportunity'
+                if data.get('crm_lead') and data['state'] == 'opportunity'
+                else 'lead'))
         return super().copy(opportunities, default=default)
 
     @classmethod

@@ -1,0 +1,57 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The sharing test kit on leads and potentials (sale.opportunity)."""
+import unittest
+
+from crm_core.tests.activation import activate_with_crm
+from crm_core.tests.sharing_kit import OwnedType, SharingKitMixin
+from crm_core.tests.tools import set_sharing
+from trytond.pool import Pool
+
+
+def _opportunity(company, owner, **values):
+    Opportunity = Pool().get('sale.opportunity')
+    opportunity, = Opportunity.create([{
+                'crm_lead': True,
+                'company': company.id,
+                'currency': company.currency.id,
+                **owner, **values}])
+    return opportunity
+
+
+def create_kit_lead(company, owner):
+    "The sharing kit's factory of leads."
+    return _opportunity(company, owner,
+        last_name="Kit", lead_company="Kit Lead Inc.")
+
+
+def create_kit_potential(company, owner):
+    "The sharing kit's factory of potentials: an account of the same owner."
+    Party = Pool().get('party.party')
+    account, = Party.create([{
+                'name': "Kit Account", 'crm_type': 'account',
+                'crm_company': company.id, **owner}])
+    return _opportunity(company, owner,
+        state='opportunity', party=account.id, description="Kit deal")
+
+
+class CrmSalesSharingTestCase(SharingKitMixin, unittest.TestCase):
+    "The sharing kit applied to leads and potentials"
+    sharing_kit_types = [
+        OwnedType('sale.opportunity', create_kit_lead,
+            {'first_name': "Changed"}, label="Lead"),
+        OwnedType('sale.opportunity', create_kit_potential,
+            {'next_step': "Changed"}, label="Potential"),
+        ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_with_crm('crm_sales')
+
+    def run_sharing_kit(self, mode):
+        # Everybody reads the accounts of the potentials: a copy links to
+        # its account, which only the sharing of accounts may hide
+        set_sharing('party.party', 'public_read')
+        super().run_sharing_kit(mode)

@@ -38,8 +38,8 @@ from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
@@ -100,11 +100,9 @@ class Configuration(metaclass=PoolMeta):
         "learnt from.")
     scoring_min_closed = fields.Integer(
         "Minimum Closed Deals", required=True,
-        domain=[('scoring_min_closed', '>=', 1)],
         help="Below this number of won and lost deals nothing is scored.")
     scoring_min_each = fields.Integer(
         "Minimum Won and Lost", required=True,
-        domain=[('scoring_min_each', '>=', 1)],
         help="Nothing is scored until there are at least this number of "
         "won deals and of lost deals.")
 
@@ -126,6 +124,16 @@ class Configuration(metaclass=PoolMeta):
     @classmethod
     def default_scoring_min_each(cls):
         return 5
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        # Refused before anything is written
+        for name in ['scoring_min_closed', 'scoring_min_each']:
+            if values.get(name) is not None and values[name] < 1:
+                raise ValidationError(gettext(
+                        'crm_sales.msg_scoring_minimum_positive',
+                        field=cls.__names__(name)['field']))
+        return super().preprocess_values(mode, values)
 
     @classmethod
     @ModelView.button
@@ -272,7 +280,7 @@ class ScoringModel(ModelSQL, ModelView):
             lost_odds *= Case(
                 *((value == cast(v), r) for v, r in ratios[feature].items()),
                 else_=1.0)
-        return 1.0 / (1.0 + lost_odds)
+        return Literal(1.0) / (Literal(1.0) + lost_odds)
 
     def rescore(self, ids=None):
         """Store the score of the open deals of the company (of ids only

@@ -314,7 +314,6 @@ class ScoringModel(ModelSQL, ModelView):
 class ScoringFrequency(ModelSQL, ModelView):
     "The won and lost deals of a company with one value of a feature"
     __name__ = 'crm.scoring.frequency'
-    __access__ = {'model'}
     model = fields.Many2One(
         'crm.scoring.model', "Model", required=True, readonly=True,
         ondelete='CASCADE')
@@ -327,6 +326,7 @@ class ScoringFrequency(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('model')
         cls._order.insert(0, ('feature', 'ASC'))
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.model, Index.Range())))

@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.modelview import AccessButtonError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
@@ -334,7 +335,7 @@ class CrmScoringTestCase(unittest.TestCase):
             for Model in [ScoringModel, Frequency]:
                 with self.assertRaises(AccessError):
                     Model.search([])
-            with self.assertRaises(AccessError):
+            with self.assertRaises(AccessButtonError):
                 Configuration.rebuild_scores([Configuration(1)])
 
         with acting_as(users['rep2'], company):

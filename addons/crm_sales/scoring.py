@@ -195,20 +195,27 @@ class ScoringModel(ModelSQL, ModelView):
 
         closed = ((opportunity.company == company.id)
             & opportunity.state.in_(CLOSED_STATES))
-        won = Sum(Case((opportunity.state == 'won', 1), else_=0))
-        lost = Sum(Case((opportunity.state == 'lost', 1), else_=0))
+
+        def counts(query):
+            won = Sum(Case((query.state == 'won', 1), else_=0))
+            lost = Sum(Case((query.state == 'lost', 1), else_=0))
+            return Coalesce(won, 0), Coalesce(lost, 0)
         cursor.execute(*opportunity.select(
-                Coalesce(won, 0), Coalesce(lost, 0), where=closed))
+                *counts(opportunity), where=closed))
         won_total, lost_total = cursor.fetchone()
 
         closing_stages = {str(s.id) for s in Stage.search(
                 [('closing', '!=', None)])}
         lines = []
         for feature in features:
-            value = feature_value(opportunity, feature)
-            cursor.execute(*opportunity.select(value, won, lost,
-                    where=closed & (value != Null),
-                    group_by=[value]))
+            # Grouped in an outer query: PostgreSQL does not match the
+            # parameters of the same expression in SELECT and GROUP BY
+            values = opportunity.select(
+                feature_value(opportunity, feature).as_('value'),
+                opportunity.state, where=closed)
+            cursor.execute(*values.select(values.value, *counts(values),
+                    where=values.value != Null,
+                    group_by=[values.value]))
             for value, won_count, lost_count in cursor:
                 value = str(value)
                 if value == '' or (

@@ -85,8 +85,9 @@ def feature_value(table, feature):
 
 
 def scored_fields():
-    "The fields of sale.opportunity whose change changes the score."
-    names = {'state', 'company'}
+    """The fields of sale.opportunity whose change changes the score (and
+    the score itself: a score written by hand is computed again)."""
+    names = {'state', 'company', 'crm_score'}
     for feature, _ in FEATURES:
         names |= FEATURE_FIELDS.get(feature, {feature})
     return names
@@ -250,14 +251,18 @@ class ScoringModel(ModelSQL, ModelView):
         "Return the message why the history is too little, or None."
         Configuration = Pool().get('crm.configuration')
         configuration = Configuration(1)
+        # (empty in a configuration saved before the module's update)
+        min_closed = (configuration.scoring_min_closed
+            or Configuration.default_scoring_min_closed())
+        min_each = (configuration.scoring_min_each
+            or Configuration.default_scoring_min_each())
         closed = self.won + self.lost
-        if closed < configuration.scoring_min_closed:
+        if closed < min_closed:
             return gettext('crm_sales.msg_scoring_too_few_closed',
-                closed=closed, needed=configuration.scoring_min_closed)
-        if min(self.won, self.lost) < configuration.scoring_min_each:
+                closed=closed, needed=min_closed)
+        if min(self.won, self.lost) < min_each:
             return gettext('crm_sales.msg_scoring_too_few_each',
-                won=self.won, lost=self.lost,
-                needed=configuration.scoring_min_each)
+                won=self.won, lost=self.lost, needed=min_each)
 
     def lost_to_won_ratios(self):
         """Return the prior ratio L / W and, per feature, {value: ratio of

@@ -332,6 +332,10 @@ class CrmScoringTestCase(unittest.TestCase):
                         }])
             self.assertAlmostEqual(
                 Opportunity(lead.id).crm_score, 64 / 85, places=4)
+            # A score written by hand is computed again
+            Opportunity.write([lead], {'crm_score': 0.99})
+            self.assertAlmostEqual(
+                Opportunity(lead.id).crm_score, 64 / 85, places=4)
             for Model in [ScoringModel, Frequency]:
                 with self.assertRaises(AccessError):
                     Model.search([])

@@ -27,7 +27,7 @@ from sql.conditionals import Case, Coalesce
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, inactive_records
 
 from .quota import QUARTERS, quarter_end, quarter_of, quarter_start
 
@@ -43,14 +43,19 @@ class Opportunity(metaclass=PoolMeta):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                # The forecast's closed won of a quarter (won potentials
-                # by end date)
+                # The forecast's closed won of a quarter: the won
+                # potentials by end date, with what the sums and the
+                # rules read (an index-only scan)
                 Index(t,
                     (t.end_date, Index.Range()),
+                    include=[t.company, t.assigned_user, t.assigned_team,
+                        t.amount],
                     where=t.state == 'won'),
-                # The forecast's open pipeline of a quarter
+                # The forecast's open pipeline of a quarter, likewise
                 Index(t,
                     (t.expected_close_date, Index.Range()),
+                    include=[t.company, t.state, t.assigned_user,
+                        t.assigned_team, t.amount, t.conversion_probability],
                     where=t.state.in_(OPEN_STATES)),
                 })
 
@@ -148,13 +153,25 @@ class Forecast(ModelSQL, ModelView):
         pool = Pool()
         Rule = pool.get('ir.rule')
         ModelAccess = pool.get('ir.model.access')
+        Model = pool.get(model_name)
         if not Transaction().check_access:
             return Literal(True)
         if not ModelAccess.check(model_name, 'read', raise_exception=False):
             return Literal(False)
-        if not Rule.domain_get(model_name, mode='read'):
+        domain = Rule.domain_get(model_name, mode='read')
+        if not domain:
             return Literal(True)
-        return table.id.in_(Rule.query_get(model_name))
+        # The rule on the table itself: at 1M potentials a join with the
+        # ids of Rule.query_get cost 350 ms of the forecast's 390 ms
+        tables = {None: (table, None)}
+        with Transaction().set_user(0, set_context=True), \
+                inactive_records():
+            tables, expression = Model.search_domain(
+                domain, active_test=False, tables=tables)
+            if len(tables) == 1:
+                return expression
+            # (a rule through other tables: as the host applies it)
+            return table.id.in_(Rule.query_get(model_name))
 
     @classmethod
     def _figures(cls):
@@ -176,25 +193,28 @@ class Forecast(ModelSQL, ModelView):
         open_ = (opportunity.state.in_(OPEN_STATES)
             & (opportunity.expected_close_date >= start)
             & (opportunity.expected_close_date < end))
-        in_quarter = ((opportunity.company == company) & (won | open_)
+        readable = ((opportunity.company == company)
             & cls._readable(opportunity, 'sale.opportunity'))
-        sums = [
-            Literal(0).as_('quota'),
-            Sum(Case((won, amount), else_=0)).as_('won'),
-            Sum(Case((open_, amount), else_=0)).as_('open'),
-            Sum(Case((open_,
-                        amount * Coalesce(
-                            opportunity.conversion_probability, 0)),
-                    else_=0)).as_('weighted'),
-            ]
-        per_user = opportunity.select(
-            (opportunity.assigned_user * 2).as_('key'), *sums,
-            where=in_quarter & (opportunity.assigned_user != Null),
-            group_by=[opportunity.assigned_user])
-        per_team = opportunity.select(
-            (opportunity.assigned_team * 2 + 1).as_('key'), *sums,
-            where=in_quarter & (opportunity.assigned_team != Null),
-            group_by=[opportunity.assigned_team])
+        # One select per figure and owner: each walks one covering index
+        # (see Opportunity) without visiting the table
+        parts = []
+        for key, owner in [
+                (opportunity.assigned_user * 2, opportunity.assigned_user),
+                (opportunity.assigned_team * 2 + 1,
+                    opportunity.assigned_team)]:
+            for condition, won_sum, open_sum, weighted_sum in [
+                    (won, Sum(amount), Literal(0), Literal(0)),
+                    (open_, Literal(0), Sum(amount), Sum(amount * Coalesce(
+                                opportunity.conversion_probability, 0))),
+                    ]:
+                parts.append(opportunity.select(
+                        key.as_('key'),
+                        Literal(0).as_('quota'),
+                        won_sum.as_('won'),
+                        open_sum.as_('open'),
+                        weighted_sum.as_('weighted'),
+                        where=condition & readable & (owner != Null),
+                        group_by=[owner]))
 
         quota = Quota.__table__()
         quotas = quota.select(
@@ -207,7 +227,7 @@ class Forecast(ModelSQL, ModelView):
             where=(quota.company == company)
             & (quota.quarter_start == start)
             & cls._readable(quota, 'crm.quota'))
-        return Union(per_user, per_team, quotas, all_=True)
+        return Union(*parts, quotas, all_=True)
 
     @classmethod
     def _owner_filter(cls, key):

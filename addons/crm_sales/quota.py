@@ -32,6 +32,12 @@ QUARTERS = [
 QUOTA_PROFILES = ['group_crm_admin', 'group_crm_manager']
 
 
+def valid_period(year, quarter):
+    "Tell if year and quarter make a quarter of the calendar."
+    return (isinstance(year, int) and 1900 <= year <= 9998
+        and str(quarter) in {'1', '2', '3', '4'})
+
+
 def quarter_start(year, quarter):
     "Return the first day of the quarter (1-4) of year."
     return datetime.date(year, 3 * (int(quarter) - 1) + 1, 1)
@@ -58,7 +64,7 @@ class Quota(OwnedMixin, ModelSQL, ModelView):
         "Year", required=True,
         domain=[
             ('year', '>=', 1900),
-            ('year', '<=', 9999),
+            ('year', '<=', 9998),
             ])
     quarter = fields.Selection(QUARTERS, "Quarter", required=True)
     quarter_start = fields.Date(
@@ -136,7 +142,7 @@ class Quota(OwnedMixin, ModelSQL, ModelView):
     def compute_fields(self, field_names=None):
         values = super().compute_fields(field_names=field_names)
         if (field_names is None or {'year', 'quarter'} & set(field_names)):
-            if self.year and self.quarter:
+            if valid_period(self.year, self.quarter):
                 start = quarter_start(self.year, self.quarter)
                 if self.quarter_start != start:
                     values['quarter_start'] = start
@@ -232,7 +238,8 @@ class Quota(OwnedMixin, ModelSQL, ModelView):
         today = Date.today()
         for key in keys:
             _, year, quarter, _ = key
-            if year and quarter and quarter_end(year, quarter) <= today:
+            if (valid_period(year, quarter)
+                    and quarter_end(year, quarter) <= today):
                 raise AccessError(gettext(
                         'crm_sales.msg_quota_past_quarter',
                         **cls._describe(key)))

@@ -19,6 +19,9 @@ the team), with
 Every figure obeys the sharing rules: only the potentials and quotas the
 user may read enter the sums (their ``ir.rule`` read rules, when access is
 checked), so a rep sees its own figures and a manager its subordinates'.
+
+The indexes of ``sale.opportunity`` measured by ``bench/bench_pipeline.py``
+(the forecast's and the count of the Leads list) are declared here.
 """
 from sql import Literal, Null, Union
 from sql.aggregate import Sum
@@ -57,6 +60,16 @@ class Opportunity(metaclass=PoolMeta):
                     include=[t.company, t.state, t.assigned_user,
                         t.assigned_team, t.amount, t.conversion_probability],
                     where=t.state.in_(OPEN_STATES)),
+                # The count of a rep's Leads list (sao counts up to 8000):
+                # with the rule's columns included PostgreSQL counts from
+                # the index alone, the rule's OR as a filter (bench/ at 1M
+                # leads: 55-90 -> 2 ms)
+                Index(t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.assigned_user, Index.Equality()),
+                    (t.create_date, Index.Range(order='DESC')),
+                    include=[t.company, t.assigned_team],
+                    where=t.state == 'lead'),
                 })
 
 

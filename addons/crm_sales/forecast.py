@@ -23,7 +23,7 @@ checked), so a rep sees its own figures and a manager its subordinates'.
 The indexes of ``sale.opportunity`` measured by ``bench/bench_pipeline.py``
 (the forecast's and the count of the Leads list) are declared here.
 """
-from sql import Literal, Null, Union
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
@@ -200,6 +200,8 @@ class Forecast(ModelSQL, ModelView):
 
         opportunity = Opportunity.__table__()
         amount = Coalesce(opportunity.amount, 0)
+        # (a float probability would make the weighted amount a float)
+        numeric = Opportunity.amount.sql_type().base
         won = ((opportunity.state == 'won')
             & (opportunity.end_date >= start)
             & (opportunity.end_date < end))
@@ -217,8 +219,10 @@ class Forecast(ModelSQL, ModelView):
                     opportunity.assigned_team)]:
             for condition, won_sum, open_sum, weighted_sum in [
                     (won, Sum(amount), Literal(0), Literal(0)),
-                    (open_, Literal(0), Sum(amount), Sum(amount * Coalesce(
-                                opportunity.conversion_probability, 0))),
+                    (open_, Literal(0), Sum(amount), Sum(amount * Cast(
+                                Coalesce(
+                                    opportunity.conversion_probability, 0),
+                                numeric))),
                     ]:
                 parts.append(opportunity.select(
                         key.as_('key'),

@@ -23,6 +23,13 @@ steps taken to get there (its values are drawn from ``random.Random`` seeded
 with the record index).  Later record types add their own ``add_<type>``
 functions and a step in :func:`generate`.
 
+With ``crm_sales`` activated, :func:`add_leads` and :func:`add_potentials`
+load ``sale.opportunity`` rows the same way: leads (numbers ``BL0000001``
+..., state *lead*, created one every 30 seconds from ``CREATE_DATE``) and
+potentials (numbers ``BP0000001`` ..., on the accounts in turn and owned by
+the account's rep, in a sales stage, open, won or lost, expected to close
+between ``CLOSE_FROM`` and ``CLOSE_FROM + CLOSE_DAYS``).
+
 Accounts have codes ``BA0000001`` ..., contacts ``BC000000001`` ...;
 contact ``i`` (1-based) works for account ``(i - 1) // ratio + 1`` and is
 owned by the same sales rep as its account; account ``j`` is owned by rep
@@ -42,6 +49,13 @@ CONTACT_CODE = 'BC%09d'
 REP_LOGIN = 'bench_rep%02d'
 MANAGER_LOGIN = 'bench_manager%d'
 CONTACTS_PER_ACCOUNT = 10
+LEAD_NUMBER = 'BL%07d'
+POTENTIAL_NUMBER = 'BP%07d'
+#: Leads are created one every LEAD_INTERVAL from CREATE_DATE
+LEAD_INTERVAL = dt.timedelta(seconds=30)
+#: Potentials are expected to close in the 3 years from CLOSE_FROM
+CLOSE_FROM = dt.date(2025, 1, 1)
+CLOSE_DAYS = 3 * 365
 
 _ACCOUNT_TYPES = ['customer', 'prospect', 'partner', 'reseller', 'other']
 _INDUSTRIES = [
@@ -53,6 +67,17 @@ _SUFFIXES = [
 _JOB_TITLES = [
     'CEO', 'CFO', 'CTO', 'Buyer', 'Sales Director', 'Purchasing Manager',
     'Engineer', 'Accountant', 'Office Manager', None]
+
+_LEAD_SOURCES = [
+    'cold_call', 'existing_customer', 'self_generated', 'employee',
+    'partner', 'public_relations', 'direct_mail', 'conference',
+    'trade_show', 'web_site', 'word_of_mouth', 'other', None]
+_LEAD_STATUSES = [
+    'attempted_to_contact', 'cold', 'contact_in_future', 'contacted', 'hot',
+    'junk', 'lost', 'not_contacted', 'pre_qualified', 'qualified', 'warm']
+#: The share of potentials per state (the rest is lost)
+_POTENTIAL_STATES = [('opportunity', 0.55), ('converted', 0.05),
+    ('won', 0.25)]
 
 _VOCABULARY = None
 
@@ -111,6 +136,53 @@ def contact_email(index, values=None):
     values = values or contact_values(index)
     return '%s.%s.%d@example.com' % (
         values['first_name'].lower(), values['last_name'].lower(), index)
+
+
+def lead_values(index):
+    "Return the generated values of the index-th lead (1-based)."
+    first, last, words = vocabulary()
+    rng = random.Random(SEED * 13 + index)
+    first_name = rng.choice(first)
+    last_name = rng.choice(last)
+    return {
+        'first_name': first_name,
+        'last_name': last_name,
+        'lead_company': f'{rng.choice(words)} {rng.choice(_SUFFIXES)}',
+        'email': '%s.%s.l%d@example.com' % (
+            first_name.lower(), last_name.lower(), index),
+        'lead_source': rng.choice(_LEAD_SOURCES),
+        'lead_status': rng.choice(_LEAD_STATUSES),
+        'amount': rng.randint(1, 200) * 100,
+        'create_date': CREATE_DATE + LEAD_INTERVAL * (index - 1),
+        }
+
+
+def potential_values(index, stages):
+    """Return the generated values of the index-th potential (1-based);
+    stages: [(id, probability)] of the open sales stages, in order."""
+    rng = random.Random(SEED * 17 + index)
+    close = CLOSE_FROM + dt.timedelta(days=rng.randrange(CLOSE_DAYS))
+    draw, state = rng.random(), 'lost'
+    for candidate, share in _POTENTIAL_STATES:
+        if draw < share:
+            state = candidate
+            break
+        draw -= share
+    stage, probability = rng.choice(stages)
+    if state == 'won':
+        probability = 1.0
+    elif state == 'lost':
+        probability = 0.0
+    return {
+        'state': state,
+        'amount': rng.randint(1, 500) * 100,
+        'probability': probability,
+        'sales_stage': stage,
+        'expected_close_date': close,
+        'start_date': close - dt.timedelta(days=rng.randint(10, 200)),
+        'end_date': close if state in {'won', 'lost'} else None,
+        'lead_source': rng.choice(_LEAD_SOURCES),
+        }
 
 
 def account_of_contact(index, ratio=CONTACTS_PER_ACCOUNT):
@@ -262,6 +334,96 @@ def add_contacts(connection, base, upto, ratio=CONTACTS_PER_ACCOUNT,
     return count
 
 
+def existing_opportunities(cursor, prefix):
+    return _count(cursor,
+        "SELECT count(*) FROM sale_opportunity WHERE number LIKE %s",
+        (prefix + '%',))
+
+
+def _company_currency(cursor, company):
+    cursor.execute(
+        'SELECT currency FROM company_company WHERE id = %s', (company,))
+    return cursor.fetchone()[0]
+
+
+def add_leads(connection, base, upto, create_uid=0):
+    """Add the leads missing to reach upto leads, owned by the reps in
+    turn.  Return the number added."""
+    cursor = connection.cursor()
+    start = existing_opportunities(cursor, 'BL') + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    currency = _company_currency(cursor, base['company'])
+    first_id = _reserve_ids(cursor, 'sale_opportunity', count)
+    columns = [
+        'id', 'number', 'create_date', 'create_uid', 'company', 'currency',
+        'start_date', 'state', 'crm_lead', 'conversion_probability',
+        'amount', 'assigned_user', 'first_name', 'last_name',
+        'lead_company', 'email', 'lead_source', 'lead_status',
+        'email_opt_out', 'do_not_call']
+    with cursor.copy('COPY sale_opportunity (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = lead_values(index)
+            copy.write_row((
+                    first_id + offset, LEAD_NUMBER % index,
+                    values['create_date'], create_uid, base['company'],
+                    currency, values['create_date'].date(), 'lead', True,
+                    0.0, values['amount'], reps[(index - 1) % len(reps)],
+                    values['first_name'], values['last_name'],
+                    values['lead_company'], values['email'],
+                    values['lead_source'], values['lead_status'],
+                    False, False))
+    return count
+
+
+def open_stages(cursor):
+    "Return [(id, probability)] of the open sales stages, in order."
+    cursor.execute(
+        'SELECT id, probability FROM crm_sales_stage '
+        'WHERE closing IS NULL ORDER BY sequence, id')
+    return cursor.fetchall()
+
+
+def add_potentials(connection, base, upto, create_uid=0):
+    """Add the potentials missing to reach upto potentials, on the
+    accounts in turn, owned by the account's rep.  Return the number
+    added."""
+    cursor = connection.cursor()
+    start = existing_opportunities(cursor, 'BP') + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    accounts = existing_accounts(cursor)
+    account_ids = _account_ids(cursor, 1, accounts)
+    stages = open_stages(cursor)
+    currency = _company_currency(cursor, base['company'])
+    first_id = _reserve_ids(cursor, 'sale_opportunity', count)
+    columns = [
+        'id', 'number', 'create_date', 'create_uid', 'company', 'currency',
+        'party', 'start_date', 'end_date', 'expected_close_date', 'state',
+        'crm_lead', 'conversion_probability', 'amount', 'sales_stage',
+        'lead_source', 'assigned_user', 'email_opt_out', 'do_not_call']
+    with cursor.copy('COPY sale_opportunity (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = potential_values(index, stages)
+            account = (index - 1) % accounts + 1
+            copy.write_row((
+                    first_id + offset, POTENTIAL_NUMBER % index,
+                    CREATE_DATE, create_uid, base['company'], currency,
+                    account_ids[account], values['start_date'],
+                    values['end_date'], values['expected_close_date'],
+                    values['state'], True, values['probability'],
+                    values['amount'], values['sales_stage'],
+                    values['lead_source'], reps[(account - 1) % len(reps)],
+                    False, False))
+    return count
+
+
 def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
     "Refresh the planner statistics (and visibility map) after a load."
     autocommit = connection.autocommit
@@ -275,9 +437,12 @@ def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
 
 
 def generate(database, contacts, reps=20, managers=2,
-        ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True):
-    """Bring database to `contacts` contacts and contacts / ratio accounts.
-    Return the base dict of setup_base plus the timings."""
+        ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True, leads=0,
+        potentials=0):
+    """Bring database to `contacts` contacts and contacts / ratio accounts,
+    then to `leads` leads and `potentials` potentials (crm_sales must be
+    activated for those).  Return the base dict of setup_base plus the
+    timings."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     log = log or (lambda *a: None)
@@ -302,14 +467,30 @@ def generate(database, contacts, reps=20, managers=2,
         timings['contacts_s'] = time.perf_counter() - start
         log('contacts: +%d (and e-mails) in %.1fs'
             % (added, timings['contacts_s']))
+        tables = ['party_party', 'party_contact_mechanism']
+        for name, add, upto in [
+                ('leads', add_leads, leads),
+                ('potentials', add_potentials, potentials)]:
+            if not upto:
+                continue
+            start = time.perf_counter()
+            added = add(connection, base, upto)
+            timings['%s_s' % name] = time.perf_counter() - start
+            log('%s: +%d in %.1fs' % (name, added, timings['%s_s' % name]))
+            if 'sale_opportunity' not in tables:
+                tables.append('sale_opportunity')
         # COPY bypasses the ORM, which keeps the estimated number of rows
         # per model (search_count(limit) counts all rows below it, One2Many
         # searches choose IN or EXISTS on it): forget it
-        Pool().get('party.party')._count_cache.clear()
+        models = ['party.party']
+        if 'sale_opportunity' in tables:
+            models.append('sale.opportunity')
+        for model in models:
+            Pool().get(model)._count_cache.clear()
         transaction.commit()
         if vacuum:
             start = time.perf_counter()
-            analyze(connection)
+            analyze(connection, tables)
             timings['vacuum_s'] = time.perf_counter() - start
             log('vacuum analyze in %.1fs' % timings['vacuum_s'])
     base['timings'] = timings
@@ -343,11 +524,16 @@ def main(argv=None):
     parser.add_argument('--managers', type=int, default=2)
     parser.add_argument('--ratio', type=int, default=CONTACTS_PER_ACCOUNT,
         help="contacts per account")
+    parser.add_argument('--leads', type=int, default=0,
+        help="leads (crm_sales activated)")
+    parser.add_argument('--potentials', type=int, default=0,
+        help="potentials (crm_sales activated)")
     args = parser.parse_args(argv)
     init_trytond(args.uri, args.config)
     start = time.perf_counter()
     base = generate(args.database, args.contacts, reps=args.reps,
         managers=args.managers, ratio=args.ratio,
+        leads=args.leads, potentials=args.potentials,
         log=lambda m: print(m, file=sys.stderr))
     print('done in %.1fs: company %s, %d reps, %d managers' % (
             time.perf_counter() - start, base['company'], len(base['reps']),

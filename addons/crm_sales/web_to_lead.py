@@ -427,7 +427,8 @@ def _unknown_field(name):
 
 
 def _is_honeypot(items):
-    return any(k == HONEYPOT and v not in {'', None} for k, v in items)
+    return any(k == HONEYPOT and v is not None and v != ''
+        for k, v in items)
 
 
 def _lead_values(pool, configuration, items):
@@ -543,7 +544,9 @@ def _create_lead(pool, configuration, values):
         'assigned_team': team.id if team else None,
         }
     transaction = Transaction()
-    context = User._get_preferences(owner, context_only=True)
+    with transaction.set_user(owner.id):
+        # the owner's company and employee; the caller's language stays
+        context = User.get_preferences(context_only=True)
     context.pop('language', None)
     try:
         with transaction.set_context(context, crm_lead=True), \

@@ -444,7 +444,7 @@ class WebToLeadTestCase(CrmModulesTestMixin, RouteTestCase):
         self.assertEqual(response.headers['Location'], REDIRECT)
 
         response = self.post_json(self.lead_data(
-                'Honey-Lead', **{HONEYPOT: 'x', 'unknown': 'y'}))
+                'Honey-Lead', **{HONEYPOT: ['spam'], 'unknown': 'y'}))
         self.assertEqual(response.status_code, HTTPStatus.CREATED)
         self.assertEqual(response.get_json(), {'status': 'created'})
 

@@ -32,7 +32,7 @@ What the caller cannot do
     with access checked as over RPC (its profile, the sharing rules), so
     the request never chooses the user.  Only the configured fields are
     read: the owner, company, state, lead source or any other field in the
-    body is refused (400).
+    body is refused (400), so a form's submit button has no ``name``.
 
 HTML
     Values are stored as text, HTML kept verbatim: nothing is stripped and

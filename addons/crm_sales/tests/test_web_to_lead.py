@@ -15,12 +15,13 @@ from urllib.parse import urlencode
 from crm_core.tests.activation import CrmModulesTestMixin
 from crm_core.tests.tools import acting_as, create_crm_users
 from crm_sales.web_to_lead import (
-    CAPTURE_FIELDS, HONEYPOT, MAX_BODY_SIZE, RATE_LIMITER)
+    CAPTURE_FIELDS, HONEYPOT, MAX_BODY_SIZE, RATE_LIMITER, RateLimiter)
+from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import (
     DomainValidationError, RequiredValidationError, ValidationError)
 from trytond.pool import Pool
-from trytond.protocols.wrappers import HTTPStatus
+from trytond.protocols.wrappers import HTTPStatus, exceptions
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
@@ -530,6 +531,24 @@ class WebToLeadTestCase(CrmModulesTestMixin, RouteTestCase):
 
         self.assertEqual(self.count_opportunities(), before)
 
+    def test_cross_origin_needs_cors(self):
+        "A post from another site passes once its origin is in [web] cors"
+        origin = {'Origin': 'https://www.example.com'}
+
+        # (trytond aborts before any route: the exception leaves the
+        # application, a WSGI server answers it as an error)
+        with self.assertRaises(exceptions.Forbidden):
+            self.post_form(self.lead_data('Cors-Lead'), headers=origin)
+        self.assertEqual(self.leads('Cors-Lead'), [])
+
+        cors = config.get('web', 'cors', default='')
+        config.set('web', 'cors', origin['Origin'])
+        self.addCleanup(config.set, 'web', 'cors', cors)
+        response = self.post_form(
+            self.lead_data('Cors-Lead'), headers=origin)
+        self.assertEqual(response.status_code, HTTPStatus.SEE_OTHER)
+        self.assertEqual(len(self.leads('Cors-Lead')), 1)
+
     def test_get_not_allowed(self):
         "Only POST is served"
         response = self.client().get(self.url)
@@ -613,6 +632,31 @@ class WebToLeadTestCase(CrmModulesTestMixin, RouteTestCase):
             User.write([User(self.users['rep1'])], {'groups': [
                         ('add', [Data.get_id(
                                     'crm_core', 'group_crm_staff')])]})
+
+
+class RateLimiterTestCase(unittest.TestCase):
+    "Test the sliding window of the web-to-lead rate limit"
+
+    def test_window_slides(self):
+        "A key gets limit posts per window, again as its posts age"
+        limiter = RateLimiter(window=60)
+        self.assertEqual(
+            [limiter.allow('a', 2, now=t) for t in [0, 10, 20, 59]],
+            [True, True, False, False])
+        self.assertTrue(limiter.allow('b', 2, now=20))
+        # the post of 0 left the window, then the one of 10
+        self.assertTrue(limiter.allow('a', 2, now=60.5))
+        self.assertFalse(limiter.allow('a', 2, now=61))
+        self.assertTrue(limiter.allow('a', 2, now=70.5))
+
+    def test_idle_keys_forgotten(self):
+        "The keys without posts in the window are swept"
+        limiter = RateLimiter(window=60)
+        limiter.sweep_every = 3
+        limiter.allow('old', 1, now=0)
+        limiter.allow('recent', 1, now=50)
+        limiter.allow('new', 1, now=100)
+        self.assertEqual(set(limiter._hits), {'recent', 'new'})
 
 
 class WebToLeadConfigurationTestCase(CrmModulesTestMixin, RouteTestCase):

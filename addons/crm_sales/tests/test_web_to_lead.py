@@ -16,7 +16,7 @@ from crm_core.tests.activation import CrmModulesTestMixin
 from crm_core.tests.tools import acting_as, create_crm_users
 from crm_sales.web_to_lead import (
     CAPTURE_FIELDS, HONEYPOT, MAX_BODY_SIZE, RATE_LIMITER, RateLimiter)
-from trytond.config import config
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import (
     DomainValidationError, RequiredValidationError, ValidationError)

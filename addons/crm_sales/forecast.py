@@ -60,16 +60,6 @@ class Opportunity(metaclass=PoolMeta):
                     include=[t.company, t.state, t.assigned_user,
                         t.assigned_team, t.amount, t.conversion_probability],
                     where=t.state.in_(OPEN_STATES)),
-                # The count of a rep's Leads list (sao counts up to 8000):
-                # with the rule's columns included PostgreSQL counts from
-                # the index alone, the rule's OR as a filter (bench/ at 1M
-                # leads: 55-90 -> 2 ms)
-                Index(t,
-                    (t.state, Index.Equality(cardinality='low')),
-                    (t.assigned_user, Index.Equality()),
-                    (t.create_date, Index.Range(order='DESC')),
-                    include=[t.company, t.assigned_team],
-                    where=t.state == 'lead'),
                 })
 
 

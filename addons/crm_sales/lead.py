@@ -99,11 +99,16 @@ class Opportunity(OwnedMixin, metaclass=PoolMeta):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                # The Leads list of a rep: its leads, newest first
+                # The Leads list of a rep, newest first, and its count (sao
+                # counts up to 8000): with the rule's columns included
+                # PostgreSQL counts from the index alone, the rule's OR as
+                # a filter (bench/ at 1M leads: 55-90 -> 2 ms)
                 Index(t,
                     (t.state, Index.Equality(cardinality='low')),
                     (t.assigned_user, Index.Equality()),
                     (t.create_date, Index.Range(order='DESC')),
+                    include=[t.company, t.assigned_team,
+                        t.lead_conversion_date],
                     where=t.state == 'lead'),
                 Index(t,
                     (t.state, Index.Equality(cardinality='low')),

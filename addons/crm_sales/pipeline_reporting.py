@@ -269,7 +269,10 @@ class PipelineMonth(OpenPipelineMixin, AbstractReport):
 
     @classmethod
     def _group_by(cls, tables):
-        return super()._group_by(tables) + [cls._column_month(tables)]
+        # (by the output column: PostgreSQL does not match the expression
+        # of the select list with a parameter to the one of the group by)
+        return super()._group_by(tables) + [
+            cls._column_month(tables).as_('month')]
 
 
 class PotentialMixin:

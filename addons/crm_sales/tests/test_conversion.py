@@ -11,6 +11,7 @@ from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import acting_as, create_crm_users, set_sharing
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.modelview import AccessButtonError
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
@@ -304,8 +305,10 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         Opportunity = pool.get('sale.opportunity')
         company, users = self.setup_people()
         rep = users['rep1']
+        leads = []
         for create_potential in [True, False]:
             lead = self.create_lead(rep, lead_company=f"Co {create_potential}")
+            leads.append(lead)
             with acting_as(rep, company):
                 run_convert([Opportunity(lead.id)],
                     create_potential=create_potential)
@@ -318,10 +321,18 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                     lead=Opportunity(lead.id).rec_name))
             self.assertEqual(self.parties(), before)
 
-        # and a potential cannot go back to a lead
+        # and the potential cannot go back to a lead
+        potential = Opportunity(leads[0].id)
         with acting_as(rep, company):
-            with self.assertRaises(AccessError):
-                Opportunity.lead([Opportunity(lead.id)])
+            with self.assertRaises(AccessButtonError):
+                Opportunity.lead([Opportunity(potential.id)])
+            with self.assertRaises(AccessError) as cm:
+                Opportunity.write(
+                    [Opportunity(potential.id)], {'state': 'lead'})
+        self.assertEqual(cm.exception.message, gettext(
+                'crm_sales.msg_lead_conversion_final',
+                lead=potential.rec_name))
+        self.assertEqual(Opportunity(potential.id).state, 'opportunity')
 
     @with_transaction()
     def test_missing_data_refused(self):

@@ -126,6 +126,15 @@ def add_leads(database, count, base):
             % (count - existing, time.perf_counter() - start))
 
 
+def fill_name_keys(database):
+    "Give the accounts loaded with COPY the name key the ORM stores."
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(database, 0) as transaction:
+        Pool().get('party.party')._fill_name_keys()
+        transaction.commit()
+
+
 def baseline(leads, stage):
     """Create the records of the conversion with plain ORM calls; return
     the number of accounts created."""
@@ -241,6 +250,7 @@ def main(argv=None):
         create_database(args.uri, database, workdir)
     try:
         base = generate.generate(database, args.contacts, log=log)
+        fill_name_keys(database)
         add_leads(database, args.leads, base)
         bench = bench_account_list.Bench(database, 1)
         uid = bench.users()['manager']

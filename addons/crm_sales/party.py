@@ -7,7 +7,6 @@ from sql import Null
 from trytond.model import Index, fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 
@@ -57,17 +56,16 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def _fill_name_keys(cls):
-        "Store the name key of the parties created before the column."
+        "Store the name key of the parties that have none (loaded in SQL)."
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
         cursor.execute(*table.select(table.id, table.name,
-                where=table.name != Null))
+                where=(table.name != Null) & (table.crm_name_key == Null)))
         keys = [(id_, name_key(name)) for id_, name in cursor]
-        for sub_keys in grouped_slice(keys, 1000):
-            for id_, key in sub_keys:
-                cursor.execute(*table.update(
-                        [table.crm_name_key], [key],
-                        where=table.id == id_))
+        for id_, key in keys:
+            cursor.execute(*table.update(
+                    [table.crm_name_key], [key],
+                    where=table.id == id_))
 
     @classmethod
     def preprocess_values(cls, mode, values):

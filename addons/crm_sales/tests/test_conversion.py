@@ -111,6 +111,8 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         Country = pool.get('country.country')
         Attachment = pool.get('ir.attachment')
         Note = pool.get('ir.note')
+        Channel = pool.get('ir.chat.channel')
+        Message = pool.get('ir.chat.message')
         Stage = pool.get('crm.sales_stage')
         company, users = self.setup_people()
         rep = users['rep1']
@@ -132,6 +134,8 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                     'name': "card.txt", 'resource': lead_ref,
                     'data': b'card'}])
         Note.create([{'resource': lead_ref, 'message': "Call back"}])
+        with Transaction().set_user(0):
+            Channel.post(lead, "Interested in engines")
         stage = Stage.search([('closing', '=', None)], offset=1, limit=1)[0]
         close = datetime.date.today() + datetime.timedelta(days=30)
 
@@ -180,6 +184,10 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         self.assertEqual(
             [n.message for n in Note.search([('resource', '=', lead_ref)])],
             ["Call back"])
+        self.assertEqual(
+            [m.content for m in Message.search(
+                    [('channel.resource', '=', lead_ref)])],
+            ["Interested in engines"])
         self.assertFalse(Opportunity.search(
                 [('id', '=', lead.id)] + self.leads_domain()))
         with acting_as(rep, company):
@@ -246,6 +254,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
         Party = pool.get('party.party')
+        Warning_ = pool.get('res.user.warning')
         company, users = self.setup_people()
         rep = users['rep1']
         known, = Party.create([{
@@ -256,11 +265,31 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                                     'type': 'email',
                                     'value': 'jane@initech.example.com'}])],
                     }])
-        lead = self.create_lead(rep, email='jane@initech.example.com')
+        lead = self.create_lead(rep, email='Jane@Initech.example.com')
         with acting_as(rep, company):
             run_convert([Opportunity(lead.id)])
         self.assertEqual(self.parties(crm_type='contact'), [known])
         self.assertEqual(Opportunity(lead.id).crm_contact, known)
+
+        # the contact of another rep, hidden, is not linked
+        hidden, = Party.create([{
+                    'first_name': "John", 'last_name': "Hidden",
+                    'crm_type': 'contact', 'crm_company': company.id,
+                    'assigned_user': users['rep2'].id,
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': 'john@initech.example.com'}])],
+                    }])
+        lead = self.create_lead(rep, email='john@initech.example.com',
+            lead_company="Initech 2")
+        with acting_as(rep, company):
+            # (the duplicate warning says one exists, without naming it)
+            with unittest.mock.patch.object(
+                    Warning_, 'check', return_value=False):
+                run_convert([Opportunity(lead.id)])
+        contact = Opportunity(lead.id).crm_contact
+        self.assertNotEqual(contact, hidden)
+        self.assertEqual(contact.assigned_user, rep)
 
     @with_transaction()
     def test_without_potential(self):

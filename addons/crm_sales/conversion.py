@@ -337,6 +337,14 @@ class LeadConverter:
                 raise ValidationError(gettext(
                         'crm_sales.msg_lead_convert_missing',
                         lead=lead.rec_name, fields=', '.join(missing)))
+        for given, crm_type in [
+                (self.accounts, 'account'), (self.contacts, 'contact')]:
+            for lead, party in given.items():
+                if party and (party.crm_type != crm_type
+                        or party.crm_company != lead.company):
+                    raise ValidationError(gettext(
+                            'crm_sales.msg_lead_convert_%s' % crm_type,
+                            lead=lead.rec_name, party=party.rec_name))
 
     def convert(self):
         """Convert the leads; return {lead: (account, contact)}.
@@ -511,8 +519,7 @@ class LeadConverter:
     def _link_leads(self, accounts, contacts):
         """Link the leads to their account and contact and move them to
         potentials if asked.  The user's right to edit them and their new
-        owner were checked when they were marked converted; the change is
-        logged."""
+        owner were checked, and logged, when they were marked converted."""
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
         employee = Transaction().context.get('employee')
@@ -529,8 +536,7 @@ class LeadConverter:
                 if not lead.employee and employee:
                     values['employee'] = employee
             to_write.extend(([lead], values))
-        with without_check_access(), \
-                Transaction().set_context(_log=True):
+        with without_check_access():
             Opportunity.write(*to_write)
 
     def _potential_values(self, lead):

@@ -271,6 +271,19 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         self.assertEqual(self.parties(crm_type='contact'), [known])
         self.assertEqual(Opportunity(lead.id).crm_contact, known)
 
+        # a contact given as the account is refused
+        other = self.create_lead(rep, lead_company="Initech 3")
+        before = self.parties()
+        with acting_as(rep, company):
+            with self.assertRaises(ValidationError) as cm:
+                run_convert([Opportunity(other.id)],
+                    create_account=False, account=known.id)
+        self.assertEqual(cm.exception.message, gettext(
+                'crm_sales.msg_lead_convert_account',
+                lead=other.rec_name, party=known.rec_name))
+        self.assertEqual(self.parties(), before)
+        self.assertFalse(Opportunity(other.id).lead_converted)
+
         # the contact of another rep, hidden, is not linked
         hidden, = Party.create([{
                     'first_name': "John", 'last_name': "Hidden",

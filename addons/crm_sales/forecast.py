@@ -54,11 +54,13 @@ class Opportunity(metaclass=PoolMeta):
                     include=[t.company, t.assigned_user, t.assigned_team,
                         t.amount],
                     where=t.state == 'won'),
-                # The forecast's open pipeline of a quarter, likewise
+                # The forecast's open pipeline of a quarter, likewise, and
+                # the pipeline by stage report (its stage included)
                 Index(t,
                     (t.expected_close_date, Index.Range()),
                     include=[t.company, t.state, t.assigned_user,
-                        t.assigned_team, t.amount, t.conversion_probability],
+                        t.assigned_team, t.amount, t.conversion_probability,
+                        t.sales_stage],
                     where=t.state.in_(OPEN_STATES)),
                 })
 

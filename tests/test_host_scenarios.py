@@ -27,6 +27,7 @@ HOST_SCENARIOS = [
     ('party', 'scenario_party_erase.rst'),
     ('party', 'scenario_party_contact_mechanism_notifications.rst'),
     ('sale_opportunity', 'scenario_sale_opportunity.rst'),
+    ('sale_opportunity', 'scenario_sale_opportunity_reporting.rst'),
     ('sale', 'scenario_sale.rst'),
     ]
 

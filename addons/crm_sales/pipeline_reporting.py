@@ -223,7 +223,7 @@ class PipelineStage(OpenPipelineMixin, AbstractReport):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order.insert(0, ('sales_stage', 'ASC'))
+        cls._order.insert(0, ('sales_stage.sequence', 'ASC'))
 
     @classmethod
     def _columns(cls, tables):

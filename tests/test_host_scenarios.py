@@ -49,9 +49,10 @@ def _host_suite(module, scenario):
     package = importlib.import_module(f'trytond.modules.{module}.tests')
     loader = unittest.TestLoader()
     loader.testNamePatterns = [scenario]
+    # The package itself, not its name: doctest imports a name with
+    # fromlist ['*'], which party.tests' __all__ of classes refuses.
     return test_tryton.load_doc_tests(
-        package.__name__, package.__file__, loader, unittest.TestSuite(),
-        None)
+        package, package.__file__, loader, unittest.TestSuite(), None)
 
 
 @pytest.mark.parametrize('module, scenario', HOST_SCENARIOS)

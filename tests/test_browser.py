@@ -452,8 +452,10 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         page.screenshot(path=str(
                 _screenshot_dir() / 'sales-rep-lead-convert-wizard.png'))
         dialog.locator('button', has_text="Convert").click()
+        # The wizard opens the potential made of the lead in a new tab
         expect(page.locator(
-                '#tabs li.active', has_text="Potentials")).to_be_visible()
+                '#tabcontent .tab-pane.active table.tree > tbody > tr',
+                has_text="Browser Lead Works")).to_be_visible()
         page.wait_for_load_state('networkidle')
         page.screenshot(path=str(screenshot))
         assert not errors, errors

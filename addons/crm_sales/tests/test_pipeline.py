@@ -1,0 +1,579 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""Potentials and pipeline: probability, closing, stage history, contact
+roles and the pipeline reports, for a rep and for the manager."""
+import datetime
+import unittest
+from decimal import Decimal
+
+from crm_core.tests.activation import activate_with_crm
+from crm_core.tests.tools import CrmUser, acting_as, create_crm_users
+from trytond.i18n import gettext
+from trytond.model.exceptions import (
+    AccessError, DomainValidationError, ValidationError)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+# (the host's opportunity reports are for its sales group)
+SALES = ('crm_sales.group_sales', 'sale.group_sale')
+USERS = [
+    CrmUser('rep1', 'crm_core.role_sales_rep', 'crm_core.group_crm_staff',
+        groups=SALES),
+    CrmUser('rep2', 'crm_core.role_sales_rep', 'crm_core.group_crm_staff',
+        groups=SALES),
+    CrmUser('manager', 'crm_core.role_sales_manager',
+        'crm_core.group_crm_manager', groups=SALES),
+    ]
+CENT = Decimal('0.01')
+
+
+def day(month, day_):
+    return datetime.date(2026, month, day_)
+
+
+def money(value):
+    return Decimal(str(value)).quantize(CENT)
+
+
+class PipelineTestCase(unittest.TestCase):
+    "Test potentials and the pipeline reports"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_with_crm(['crm_sales'])
+
+    def setUp(self):
+        super().setUp()
+        self.records = {}
+
+    def stage(self, name):
+        pool = Pool()
+        Stage = pool.get('crm.sales_stage')
+        ModelData = pool.get('ir.model.data')
+        return Stage(ModelData.get_id('crm_sales', f'sales_stage_{name}'))
+
+    def lost_reason(self, name):
+        pool = Pool()
+        Reason = pool.get('crm.lost_reason')
+        ModelData = pool.get('ir.model.data')
+        return Reason(ModelData.get_id('crm_sales', f'lost_reason_{name}'))
+
+    def setup_people(self):
+        pool = Pool()
+        Party = pool.get('party.party')
+        self.company, self.users = create_crm_users(users=USERS)
+        self.accounts = {}
+        for login in ['rep1', 'rep2']:
+            self.accounts[login], = Party.create([{
+                        'name': f"Account of {login}", 'crm_type': 'account',
+                        'crm_company': self.company.id,
+                        'assigned_user': self.users[login].id,
+                        }])
+
+    def potential(self, owner, stage='qualification', amount=1000,
+            **values):
+        "Create as root an open potential of owner on its account."
+        Opportunity = Pool().get('sale.opportunity')
+        with Transaction().set_context(company=self.company.id):
+            potential, = Opportunity.create([{
+                        'description': "Deal",
+                        'party': self.accounts[owner].id,
+                        'assigned_user': self.users[owner].id,
+                        'state': 'opportunity',
+                        'crm_lead': True,
+                        'sales_stage': self.stage(stage).id,
+                        'amount': Decimal(amount),
+                        **values,
+                        }])
+        return potential
+
+    # Probability
+
+    @with_transaction()
+    def test_probability_follows_stage(self):
+        "The probability follows the stage, on change and on save"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', 'qualification')
+        self.assertEqual(
+            potential.conversion_probability,
+            self.stage('qualification').probability)
+        self.assertFalse(potential.probability_manual)
+
+        Opportunity.write([potential], {
+                'sales_stage': self.stage('negotiation').id})
+        self.assertEqual(
+            potential.conversion_probability,
+            self.stage('negotiation').probability)
+
+        potential.sales_stage = self.stage('prospecting')
+        potential.on_change_sales_stage()
+        self.assertEqual(
+            potential.conversion_probability,
+            self.stage('prospecting').probability)
+
+    @with_transaction()
+    def test_probability_set_by_hand_kept(self):
+        "A probability set by hand stays until it is reset to the stage"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', 'qualification')
+
+        potential.conversion_probability = 0.33
+        potential.on_change_conversion_probability()
+        self.assertTrue(potential.probability_manual)
+
+        Opportunity.write([potential], {'conversion_probability': 0.33})
+        potential = Opportunity(potential.id)
+        self.assertTrue(potential.probability_manual)
+        Opportunity.write([potential], {
+                'sales_stage': self.stage('negotiation').id})
+        potential = Opportunity(potential.id)
+        self.assertEqual(potential.conversion_probability, 0.33)
+
+        # Reset to the stage
+        Opportunity.write([potential], {'probability_manual': False})
+        potential = Opportunity(potential.id)
+        self.assertEqual(
+            potential.conversion_probability,
+            self.stage('negotiation').probability)
+
+    @with_transaction()
+    def test_probability_out_of_range_refused(self):
+        "A probability outside 0-100 % is refused and nothing is written"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', 'qualification')
+        before = potential.conversion_probability
+
+        for value in [1.5, -0.1]:
+            with self.subTest(value=value):
+                with self.assertRaises(ValidationError) as cm:
+                    with acting_as(self.users['rep1'], self.company):
+                        Opportunity.write([potential], {
+                                'conversion_probability': value})
+                self.assertEqual(cm.exception.message, gettext(
+                        'crm_sales.msg_potential_probability_range',
+                        probability=f'{value * 100:g}'))
+                self.assertEqual(
+                    Opportunity(potential.id).conversion_probability, before)
+
+        count = Opportunity.search_count([])
+        with self.assertRaises(ValidationError):
+            self.potential('rep1', conversion_probability=2)
+        self.assertEqual(Opportunity.search_count([]), count)
+
+    # Closing
+
+    @with_transaction()
+    def test_closing_stage_closes_won(self):
+        "Closed Won closes the potential as won, by stage or button"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Date = pool.get('ir.date')
+        self.setup_people()
+        by_stage = self.potential('rep1')
+        by_button = self.potential('rep1')
+
+        with acting_as(self.users['rep1'], self.company):
+            Opportunity.write([by_stage], {
+                    'sales_stage': self.stage('closed_won').id})
+            Opportunity.close_won([Opportunity(by_button.id)])
+
+        for potential in [by_stage, by_button]:
+            potential = Opportunity(potential.id)
+            self.assertEqual(potential.state, 'won')
+            self.assertEqual(potential.end_date, Date.today())
+            self.assertEqual(potential.sales_stage, self.stage('closed_won'))
+            self.assertEqual(potential.conversion_probability, 1)
+
+    @with_transaction()
+    def test_closing_lost_needs_reason(self):
+        "Closed Lost needs a lost reason; without one nothing changes"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', 'negotiation')
+
+        with acting_as(self.users['rep1'], self.company):
+            with self.assertRaises(ValidationError) as cm:
+                Opportunity.close_lost([Opportunity(potential.id)])
+        self.assertEqual(cm.exception.message, gettext(
+                'crm_sales.msg_potential_lost_reason_required',
+                potential=potential.rec_name))
+        potential = Opportunity(potential.id)
+        self.assertEqual(potential.state, 'opportunity')
+        self.assertEqual(potential.sales_stage, self.stage('negotiation'))
+
+        with acting_as(self.users['rep1'], self.company):
+            Opportunity.write([Opportunity(potential.id)], {
+                    'sales_stage': self.stage('closed_lost').id,
+                    'lost_reason_type': self.lost_reason('price').id,
+                    'lost_reason': "Cheaper elsewhere",
+                    })
+        potential = Opportunity(potential.id)
+        self.assertEqual(potential.state, 'lost')
+        self.assertEqual(potential.lost_reason_type, self.lost_reason('price'))
+        self.assertEqual(potential.lost_reason, "Cheaper elsewhere")
+        self.assertIsNotNone(potential.end_date)
+
+    @with_transaction()
+    def test_host_lost_moves_to_closing_stage(self):
+        "The host's own Lost keeps working and moves to Closed Lost"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', 'negotiation')
+
+        Opportunity.lost([potential])
+
+        potential = Opportunity(potential.id)
+        self.assertEqual(potential.state, 'lost')
+        self.assertEqual(potential.sales_stage, self.stage('closed_lost'))
+
+    # Stage history
+
+    @with_transaction()
+    def test_stage_history(self):
+        "Every stage change is recorded with user, dates and duration"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        History = pool.get('crm.opportunity.stage_history')
+        self.setup_people()
+        rep = self.users['rep1']
+        with acting_as(rep, self.company):
+            potential, = Opportunity.create([{
+                        'description': "Deal",
+                        'party': self.accounts['rep1'].id,
+                        'state': 'opportunity',
+                        'crm_lead': True,
+                        'sales_stage': self.stage('qualification').id,
+                        }])
+        potential = Opportunity(potential.id)
+        first, = potential.stage_history
+        self.assertEqual(
+            (first.stage, first.user, first.date_left),
+            (self.stage('qualification'), rep, None))
+
+        with acting_as(rep, self.company):
+            Opportunity.write([Opportunity(potential.id)], {
+                    'sales_stage': self.stage('negotiation').id})
+            # (the same stage again is no change)
+            Opportunity.write([Opportunity(potential.id)], {
+                    'sales_stage': self.stage('negotiation').id})
+        potential = Opportunity(potential.id)
+        second, first = potential.stage_history
+        self.assertEqual(second.stage, self.stage('negotiation'))
+        self.assertEqual(first.date_left, second.date_entered)
+        self.assertIsNone(second.date_left)
+
+        # Durations: the dates frozen by hand
+        now = History.now()
+        History.write([first], {
+                'date_entered': now - datetime.timedelta(days=5),
+                'date_left': now - datetime.timedelta(days=2),
+                })
+        History.write([second], {
+                'date_entered': now - datetime.timedelta(days=2)})
+        first, second = History(first.id), History(second.id)
+        self.assertEqual(first.duration, datetime.timedelta(days=3))
+        self.assertGreaterEqual(second.duration, datetime.timedelta(days=2))
+        self.assertLess(
+            second.duration, datetime.timedelta(days=2, minutes=5))
+        stage_duration = Opportunity(potential.id).stage_duration
+        self.assertGreaterEqual(stage_duration, datetime.timedelta(days=2))
+        self.assertLess(stage_duration, datetime.timedelta(days=2, minutes=5))
+
+    @with_transaction()
+    def test_stage_history_read_only_and_private(self):
+        "Users only read the history of the potentials they may read"
+        pool = Pool()
+        History = pool.get('crm.opportunity.stage_history')
+        self.setup_people()
+        mine = self.potential('rep1')
+        other = self.potential('rep2')
+        row, = History.search([('opportunity', '=', mine.id)])
+
+        with acting_as(self.users['rep1'], self.company):
+            self.assertEqual(
+                History.search([('opportunity', 'in', [mine.id, other.id])]),
+                [row])
+            with self.assertRaises(AccessError) as cm:
+                History.write([History(row.id)], {'date_left': None})
+            self.assertEqual(cm.exception.message, gettext(
+                    'crm_sales.msg_stage_history_read_only'))
+            with self.assertRaises(AccessError) as cm:
+                History.create([{
+                            'opportunity': mine.id,
+                            'stage': self.stage('prospecting').id,
+                            'date_entered': History.now(),
+                            }])
+            self.assertEqual(cm.exception.message, gettext(
+                    'crm_sales.msg_stage_history_read_only'))
+        self.assertEqual(
+            History.search_count([('opportunity', '=', mine.id)]), 1)
+
+    # Contact roles
+
+    @with_transaction()
+    def test_contact_role_contact_of_account(self):
+        "A contact role takes only a contact of the potential's account"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Role = pool.get('crm.opportunity.contact_role')
+        self.setup_people()
+        potential = self.potential('rep1')
+        own, other = Party.create([{
+                    'first_name': "Ann", 'last_name': "Own",
+                    'crm_type': 'contact', 'crm_company': self.company.id,
+                    'account': self.accounts[login].id,
+                    'assigned_user': self.users[login].id,
+                    } for login in ['rep1', 'rep2']])
+
+        with acting_as(self.users['rep1'], self.company):
+            role, = Role.create([{
+                        'opportunity': potential.id, 'contact': own.id,
+                        'role': 'business_decision_maker'}])
+        self.assertEqual(potential.contact_roles, (role,))
+
+        with self.assertRaises(DomainValidationError):
+            Role.create([{
+                        'opportunity': potential.id, 'contact': other.id,
+                        'role': 'evaluator'}])
+
+    # Reports
+
+    def setup_pipeline(self):
+        """The hand-made data set of the reports:
+
+        ====  =====  ============  ======  ===========  =========  =====
+        name  owner  stage         amount  close / end  source     start
+        ====  =====  ============  ======  ===========  =========  =====
+        p1    rep1   qualification  1000   close 03-10  cold_call  01-05
+        p2    rep1   negotiation     500   close 03-20  web_site   01-05
+        p3    rep2   qualification  2000   close 04-05  cold_call  01-05
+        p4    rep2   won            3000   end 01-31    web_site   01-01
+        p5    rep1   lost (price)    400   end 01-11               01-01
+        l1    rep1   (a lead)                                      01-05
+        ====  =====  ============  ======  ===========  =========  =====
+        """
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        self.setup_people()
+        start = day(1, 5)
+        p1 = self.potential('rep1', 'qualification', 1000,
+            expected_close_date=day(3, 10), lead_source='cold_call',
+            start_date=start)
+        p2 = self.potential('rep1', 'negotiation', 500,
+            expected_close_date=day(3, 20), lead_source='web_site',
+            start_date=start)
+        p3 = self.potential('rep2', 'qualification', 2000,
+            expected_close_date=day(4, 5), lead_source='cold_call',
+            start_date=start)
+        p4 = self.potential('rep2', 'negotiation', 3000,
+            lead_source='web_site', start_date=day(1, 1))
+        p5 = self.potential('rep1', 'negotiation', 400, start_date=day(1, 1),
+            lost_reason_type=self.lost_reason('price').id)
+        Opportunity.write([p4], {'sales_stage': self.stage('closed_won').id})
+        Opportunity.write([p5], {
+                'sales_stage': self.stage('closed_lost').id})
+        Opportunity.write([p4], {'end_date': day(1, 31)})
+        Opportunity.write([p5], {'end_date': day(1, 11)})
+        with Transaction().set_context(company=self.company.id):
+            Opportunity.create([{
+                        'last_name': "Lead", 'lead_company': "Prospect",
+                        'crm_lead': True, 'start_date': start,
+                        'assigned_user': self.users['rep1'].id,
+                        }])
+        return p1, p2, p3, p4, p5
+
+    def report(self, name, user=None, **context):
+        "Return the rows of the report as user (root if None)."
+        Report = Pool().get(f'crm.report.{name}')
+        context.setdefault('company', self.company.id)
+        if user is None:
+            with Transaction().set_context(**context):
+                return Report.search([])
+        with acting_as(self.users[user], self.company), \
+                Transaction().set_context(**context):
+            return Report.search([])
+
+    def by(self, rows, key, *names):
+        "Return {key of row: (figures)} of the rows."
+        def value(row, name):
+            figure = getattr(row, name)
+            if isinstance(figure, Decimal):
+                return figure.quantize(CENT)
+            if isinstance(figure, float):
+                return round(figure, 4)
+            return figure
+        return {getattr(row, key): tuple(value(row, n) for n in names)
+            for row in rows}
+
+    @with_transaction()
+    def test_report_pipeline_stage(self):
+        "Pipeline by stage: count, amount and weighted amount"
+        self.setup_pipeline()
+        rows = self.report('pipeline_stage')
+        q, n = self.stage('qualification'), self.stage('negotiation')
+        # qualification: p1 + p3, 20 %; negotiation: p2, 80 %
+        self.assertEqual(
+            self.by(rows, 'sales_stage',
+                'number', 'amount', 'weighted_amount'), {
+                q: (2, money(3000), money(1000 * .2 + 2000 * .2)),
+                n: (1, money(500), money(500 * .8)),
+                })
+        # Period of the expected close date: March only
+        rows = self.report(
+            'pipeline_stage', from_date=day(3, 1), to_date=day(3, 31))
+        self.assertEqual(
+            self.by(rows, 'sales_stage', 'number', 'amount'), {
+                q: (1, money(1000)),
+                n: (1, money(500)),
+                })
+        # Filtered by owner
+        rows = self.report(
+            'pipeline_stage', assigned_user=self.users['rep2'].id)
+        self.assertEqual(
+            self.by(rows, 'sales_stage', 'number', 'amount'), {
+                q: (1, money(2000))})
+
+    @with_transaction()
+    def test_report_pipeline_month(self):
+        "Pipeline by month of expected close date"
+        self.setup_pipeline()
+        rows = self.report('pipeline_month')
+        self.assertEqual(
+            self.by(rows, 'month', 'number', 'amount', 'weighted_amount'), {
+                day(3, 1): (2, money(1500), money(1000 * .2 + 500 * .8)),
+                day(4, 1): (1, money(2000), money(2000 * .2)),
+                })
+
+    @with_transaction()
+    def test_report_lead_source(self):
+        "Potentials by lead source, with those won (the lead is no potential)"
+        self.setup_pipeline()
+        rows = self.report('lead_source')
+        self.assertEqual(
+            self.by(rows, 'lead_source',
+                'number', 'amount', 'won', 'won_amount', 'winning_rate'), {
+                'cold_call': (2, money(3000), 0, money(0), 0),
+                'web_site': (2, money(3500), 1, money(3000), 0.5),
+                None: (1, money(400), 0, money(0), 0),
+                })
+
+    @with_transaction()
+    def test_report_conversion_rep(self):
+        "Conversion lead -> potential -> won per rep"
+        self.setup_pipeline()
+        rows = self.report('conversion_rep')
+        rep1, rep2 = self.users['rep1'], self.users['rep2']
+        # rep1: p1, p2, p5 and the lead; rep2: p3 and p4 (won)
+        self.assertEqual(
+            self.by(rows, 'assigned_user', 'number', 'potentials', 'won',
+                'potential_rate', 'winning_rate'), {
+                rep1: (4, 3, 0, 0.75, 0),
+                rep2: (2, 2, 1, 1, 0.5),
+                })
+
+    @with_transaction()
+    def test_report_deal_size(self):
+        "Average deal size and cycle of won and lost deals"
+        self.setup_pipeline()
+        rows = self.report('deal_size')
+        self.assertEqual(
+            self.by(rows, 'state',
+                'number', 'amount', 'average_amount', 'cycle_days'), {
+                'won': (1, money(3000), money(3000), 30),
+                'lost': (1, money(400), money(400), 10),
+                })
+
+    @with_transaction()
+    def test_report_loss_reason(self):
+        "Lost potentials by lost reason"
+        self.setup_pipeline()
+        rows = self.report('loss_reason')
+        self.assertEqual(
+            self.by(rows, 'lost_reason_type', 'number', 'amount'), {
+                self.lost_reason('price'): (1, money(400))})
+
+    @with_transaction()
+    def test_report_stage_time(self):
+        "Average days per stage from the stays, dates frozen by hand"
+        pool = Pool()
+        History = pool.get('crm.opportunity.stage_history')
+        self.setup_people()
+        p = self.potential('rep1')
+        q = self.potential('rep2')
+        History.delete(History.search([]))
+        qualification = self.stage('qualification')
+        negotiation = self.stage('negotiation')
+
+        def stay(potential, stage, entered, left):
+            return {
+                'opportunity': potential.id, 'stage': stage.id,
+                'date_entered': datetime.datetime(2026, 1, entered),
+                'date_left': datetime.datetime(2026, 1, left),
+                }
+        History.create([
+                stay(p, qualification, 1, 3),
+                stay(p, negotiation, 3, 7),
+                stay(q, qualification, 1, 5),
+                ])
+        rows = self.report('stage_time')
+        self.assertEqual(
+            self.by(rows, 'sales_stage', 'number', 'average_days'), {
+                qualification: (2, (2 + 4) / 2),
+                negotiation: (1, 4),
+                })
+        rows = self.report('stage_time', user='rep2')
+        self.assertEqual(
+            self.by(rows, 'sales_stage', 'number', 'average_days'), {
+                qualification: (1, 4)})
+
+    @with_transaction()
+    def test_reports_follow_sharing(self):
+        "A rep's figures count its potentials, the manager's all of them"
+        self.setup_pipeline()
+        q, n = self.stage('qualification'), self.stage('negotiation')
+        figures = {
+            login: self.by(self.report('pipeline_stage', user=login),
+                'sales_stage', 'number', 'amount')
+            for login in ['rep1', 'rep2', 'manager']}
+        self.assertEqual(figures['rep1'], {
+                q: (1, money(1000)), n: (1, money(500))})
+        self.assertEqual(figures['rep2'], {q: (1, money(2000))})
+        self.assertEqual(figures['manager'], {
+                q: (2, money(3000)), n: (1, money(500))})
+
+        # Another rep's figures stay hidden even when asked for
+        rows = self.report('pipeline_stage', user='rep1',
+            assigned_user=self.users['rep2'].id)
+        self.assertEqual(rows, [])
+        rows = self.report('conversion_rep', user='rep1')
+        self.assertEqual(
+            [r.assigned_user for r in rows], [self.users['rep1']])
+
+    @with_transaction()
+    def test_host_reports_follow_sharing(self):
+        "The host's opportunity reports count only readable opportunities"
+        self.setup_pipeline()
+        context = {'from_date': day(1, 1), 'to_date': day(12, 31),
+            'period': 'month'}
+        numbers = {}
+        for login in [None, 'rep1', 'manager']:
+            row, = self.host_report(login, **context)
+            numbers[login] = row.number
+        # rep1: p1, p2, p5 and the lead
+        self.assertEqual(numbers, {None: 6, 'rep1': 4, 'manager': 6})
+
+    def host_report(self, user, **context):
+        Main = Pool().get('sale.opportunity.reporting.main')
+        context['company'] = self.company.id
+        if user is None:
+            with Transaction().set_context(**context):
+                return Main.search([])
+        with acting_as(self.users[user], self.company), \
+                Transaction().set_context(**context):
+            return Main.search([])

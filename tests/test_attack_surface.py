@@ -197,6 +197,17 @@ def test_coverage(attack):
             'copy', 'write', 'delete', 'route'}
         assert expected <= tried.get(model, set()), (
             model, sorted(expected - tried.get(model, set())))
+    # every SQL report the attacker may search was read before and after
+    # hidden records entered it, and some saw them
+    reports = {m for m in attack.meta['aggregates']
+        if 'search_read' in attack.methods_of(m)}
+    if reports:
+        read = {m for (c, m, _), counts in attack.tally.items()
+            if c == 'aggregate' and counts['attempted'] >= 2}
+        refused = {m for m, _, _ in attack.skipped}
+        assert reports <= read | refused, sorted(reports - read - refused)
+        assert attack.aggregates_seen, (
+            "no SQL report counts the hidden records of the shared models")
     # every model pointing to a shared one that has RPC methods was tried
     pointing = {m for m, _, _, _ in world.links}
     untried = sorted(m for m in pointing

@@ -30,6 +30,8 @@ per category of calls fails with the leaks of that category.
 
 The enumeration and the verdicts live in ``tests/attack_surface.py``.
 """
+import datetime
+import decimal
 import json
 import os
 import warnings
@@ -71,6 +73,22 @@ def _rest_key(admin, user_id):
     return application['key']
 
 
+def _currency_rate(admin, company_id):
+    """A rate of the company's currency when it has none: the host's
+    reports convert the amounts and leave out those without a rate.
+    Return the id of the rate created."""
+    company, = admin.model('company.company', 'read', [company_id],
+        ['currency'])
+    if admin.model('currency.currency.rate', 'search',
+            [('currency', '=', company['currency'])], 0, 1, None):
+        return None
+    rate_id, = admin.model('currency.currency.rate', 'create', [{
+                'currency': company['currency'],
+                'date': datetime.date(2000, 1, 1),
+                'rate': decimal.Decimal(1)}])
+    return rate_id
+
+
 @pytest.fixture(scope='module')
 def surface_meta(crm_db):
     "Signatures, wizards, reports and routes read from the pool in-process"
@@ -95,6 +113,7 @@ def attack(crm_server, surface_meta, request, tmp_path_factory):
                     groups=tuple(host_groups), password=PASSWORD),
                 )))
     company_id, users = world.company, world.users
+    rate_id = _currency_rate(admin, company_id)
 
     sharings = admin.model(
         'crm.sharing', 'search_read', [], 0, None, None, ['access'])
@@ -143,6 +162,8 @@ def attack(crm_server, surface_meta, request, tmp_path_factory):
                     {'access': sharing['access']})
             except RpcError:
                 pass
+        if rate_id:
+            admin.model('currency.currency.rate', 'delete', [rate_id])
         attacker.logout()
         admin.logout()
 

@@ -17,7 +17,13 @@ every shared model filled with SECRET markers) and runs :class:`Attack`:
 * every call is made over JSON-RPC or HTTP as the attacker with the hidden
   id (or a domain or a value naming it) in each position that takes one,
   and judged: refused, empty (nothing of the hidden record), not
-  applicable (the call failed for an unrelated reason) or leak.
+  applicable (the call failed for an unrelated reason) or leak;
+* the SQL reports (every ModelSQL overriding ``table_query``: no field of
+  theirs points to the records they sum) are read whole by the attacker,
+  with the defaults of the context model of each action opening them and
+  without context, before and after the admin gives the victim new hidden
+  records in their default period (category ``aggregate``): any change of
+  the attacker's answer is a leak.
 
 Nothing here names a CRM model but the set-up hints of party.party
 (WORLD_HINTS: accounts and contacts) and of the contact mechanisms
@@ -2722,9 +2728,12 @@ class Attack:
 
     def run_aggregates(self):
         """Read every SQL report as the attacker (and the admin) before and
-        after the victim gets hidden records in its period: the attacker's
-        answer must not change (the admin's must: else the report does not
-        see the hidden records and the read proves nothing)"""
+        after the victim gets hidden records in its period (new ones, or
+        secret amounts on the world's when the model takes no more): the
+        attacker's answer must not change (the admin's must: else the
+        report does not see the hidden records and the read proves
+        nothing, listed in skipped).  One read per report and context
+        before and after; the records are removed or restored at once."""
         world = self.world
         reads = self.aggregate_reads()
         if not reads:

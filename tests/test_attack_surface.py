@@ -10,6 +10,10 @@ server.  It calls each over JSON-RPC or HTTP as a sales rep who may not read
 the target record, with the hidden id (or a domain, a value or a resource
 naming it) in every argument position that takes one.
 
+The SQL reports (``table_query`` models) summing shared records are read
+before and after the victim gets hidden records in their period: the
+attacker's figures must not move (category ``aggregate``).
+
 Every call must be refused or answer nothing of the hidden record: no
 marker value (``ZQX-SECRET-...``, 987654.32, 9876543), no hidden id in the
 ids a search returns, no count or order depending on a hidden value, no

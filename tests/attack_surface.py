@@ -2752,12 +2752,12 @@ class Attack:
                     [[], 0, None, None, names], context=context))
             before.append((attempt, admin_read(model, context, names)))
         added, changed = {}, {}
-        for model in world.shared:
-            if world.hidden_base.get(model):
-                added[model] = world.create_in_period(model)
-                if not added[model]:
-                    changed[model] = world.change_in_period(model)
         try:
+            for model in world.shared:
+                if world.hidden_base.get(model):
+                    added[model] = world.create_in_period(model)
+                    if not added[model]:
+                        changed[model] = world.change_in_period(model)
             for (model, label, context, names), (first, admin) in zip(
                     reads, before):
                 attempt = self.run(self.gen('aggregate', model,

@@ -17,7 +17,13 @@ every shared model filled with SECRET markers) and runs :class:`Attack`:
 * every call is made over JSON-RPC or HTTP as the attacker with the hidden
   id (or a domain or a value naming it) in each position that takes one,
   and judged: refused, empty (nothing of the hidden record), not
-  applicable (the call failed for an unrelated reason) or leak.
+  applicable (the call failed for an unrelated reason) or leak;
+* the SQL reports (every ModelSQL overriding ``table_query``: no field of
+  theirs points to the records they sum) are read whole by the attacker,
+  with the defaults of the context model of each action opening them and
+  without context, before and after the admin gives the victim new hidden
+  records in their default period (category ``aggregate``): any change of
+  the attacker's answer is a leak.
 
 Nothing here names a CRM model but the set-up hints of party.party
 (WORLD_HINTS: accounts and contacts) and of the contact mechanisms
@@ -94,7 +100,7 @@ ACCESS_WORDS = (
 CATEGORIES = [
     'read', 'search', 'oracle', 'order', 'export', 'on_change', 'rpc', 'chat',
     'create', 'copy', 'import', 'write', 'button', 'wizard', 'report',
-    'route', 'delete', 'side_effect',
+    'route', 'delete', 'aggregate', 'side_effect',
     ]
 
 
@@ -186,7 +192,12 @@ def _introspect_pool(pool):
             'readonly': bool(getattr(Wizard, '_readonly', False)),
             }
     reports = sorted(name for name, _ in pool.iterobject(type='report'))
-    return {'models': models, 'wizards': wizards, 'reports': reports}
+    # SQL views and reports: no field points from them to the records they
+    # aggregate, only their figures can tell a hidden record
+    aggregates = sorted(name for name, Model in pool.iterobject()
+        if issubclass(Model, ModelSQL) and Model._is_table_query())
+    return {'models': models, 'wizards': wizards, 'reports': reports,
+        'aggregates': aggregates}
 
 
 def _routes():
@@ -672,8 +683,8 @@ class World:
             return number
         return value
 
-    def required_values(self, model, client=None, exclude=()):
-        "Values for the required fields without a default"
+    def defaults(self, model, client=None):
+        "The default values of the stored fields of model"
         client = client or self.admin
         fields = self.fields_of(model)
         try:
@@ -681,10 +692,17 @@ class World:
         except RpcError:
             defaults = {}
         computed = self.computed(model)
-        values = {k: v for k, v in defaults.items()
+        return {k: v for k, v in defaults.items()
             if k in fields and v is not None and k not in computed
             and not k.endswith('.')
             and fields[k]['type'] not in {'one2many', 'many2many'}}
+
+    def required_values(self, model, client=None, exclude=()):
+        "Values for the required fields without a default"
+        client = client or self.admin
+        fields = self.fields_of(model)
+        computed = self.computed(model)
+        values = self.defaults(model, client)
         for name, field in fields.items():
             if name in exclude or name in values or name in computed:
                 continue
@@ -711,20 +729,43 @@ class World:
                 if options:
                     values[name] = options[0]
             elif ftype == 'many2one':
-                # never a hidden record: the world's own links are known
-                relation = field['relation']
-                if self.own.get(relation):
-                    values[name] = self.own[relation][0]
-                    continue
-                try:
-                    found = client.model(relation, 'search', [
-                            ('id', 'not in', self.hidden.get(relation, [])),
-                            ], 0, 1, None)
-                except RpcError:
-                    found = []
+                found = self.visible_record(field['relation'], client)
                 if found:
-                    values[name] = found[0]
+                    values[name] = found
         return values
+
+    def visible_record(self, relation, client=None, create=False):
+        """A record of relation to link to, never a hidden one (the
+        world's own links are known); create: one made by the admin when
+        there is none"""
+        if self.own.get(relation):
+            return self.own[relation][0]
+        try:
+            found = (client or self.admin).model(relation, 'search', [
+                    ('id', 'not in', self.hidden.get(relation, [])),
+                    ], 0, 1, None)
+        except RpcError:
+            found = []
+        if not found and create:
+            record_id, _, _ = self.admin_create(
+                relation, [self.required_values(relation)])
+            found = [record_id] if record_id else []
+        return found[0] if found else None
+
+    def hidden_link(self, model, name):
+        """A hidden record for the Many2One name of model to a shared
+        model, in the field's domain when the admin can tell"""
+        from trytond.pyson import PYSONDecoder
+
+        field = self.fields_of(model)[name]
+        ids = self.hidden_base.get(field['relation'], [])
+        try:
+            domain = PYSONDecoder({}).decode(field.get('domain') or '[]')
+            found = self.admin.model(field['relation'], 'search',
+                [('id', 'in', ids), domain], 0, 1, None)
+        except Exception:
+            found = []
+        return found[0] if found else (ids[0] if ids else None)
 
     def expand(self, values, extra=None):
         result = {}
@@ -779,12 +820,17 @@ class World:
         return values
 
     def create_record(self, model, kind, owner, tag=None, extra=None,
-            variants=None):
+            variants=None, keep_defaults=False):
         """Create a record of a shared model owned by owner; return
-        (id, variant index, error)"""
+        (id, variant index, error).  keep_defaults: the fields with a
+        default keep it (a year, a quarter: the current period)"""
         hints = variants if variants is not None else (
             WORLD_HINTS.get(model) or [{}])
         base_fill = self.fill(model, kind, tag)
+        if keep_defaults:
+            defaults = self.defaults(model)
+            base_fill = {k: v for k, v in base_fill.items()
+                if k not in defaults}
         candidates = []
         for index, hint in enumerate(hints):
             hint = self.expand(hint, {'tag': tag})
@@ -803,6 +849,119 @@ class World:
                 return record_id, index, None
             errors.append(error)
         return None, None, '; '.join(errors)
+
+    def create_in_period(self, model):
+        """Hidden records of model for the reports of the current period:
+        owned by the victim, markers and secret numbers in the fields
+        without a default, today in every date field without one, a
+        hidden record in every Many2One to another shared model, one
+        record per value of the workflow state (Tryton's ``state``: the
+        reports count some states only).  Return the ids created."""
+        fields = self.fields_of(model)
+        defaults = self.defaults(model)
+        today = datetime.date.today()
+        now = datetime.datetime.now().replace(microsecond=0)
+        dated = {}
+        for name, field in fields.items():
+            if name in SKIP_FILL or name in defaults or (
+                    name in self.computed(model)):
+                continue
+            relation = field.get('relation')
+            if field['type'] == 'date':
+                dated[name] = today
+            elif field['type'] == 'datetime':
+                dated[name] = now
+            elif field['type'] != 'many2one' or relation == model:
+                continue
+            elif relation in self.shared:
+                dated[name] = self.hidden_link(model, name)
+            elif 'required' in str(field.get('states') or ''):
+                # required in some state only (an employee once won)
+                dated[name] = self.visible_record(relation, create=True)
+        dated = {k: v for k, v in dated.items() if v is not None}
+        amounts = self.secret_amounts(model, defaults)
+        states = [None]
+        if fields.get('state', {}).get('type') == 'selection':
+            states = [s[0] for s in fields['state'].get('selection') or []
+                if isinstance(s, (list, tuple)) and s[0]]
+        ids = []
+        for state in states:
+            tag = self.secrets.tag()
+            extra = {} if state is None else {'state': state}
+            record_id = None
+            errors = []
+            for values in [{**dated, **amounts}, amounts, {}]:
+                record_id, _, error = self.create_record(
+                    model, 'secret', self.users['victim'], tag=tag,
+                    extra={**values, **extra}, keep_defaults=True)
+                if record_id:
+                    break
+                errors.append(error)
+            if record_id:
+                ids.append(record_id)
+                for row in self.read_admin(model, [record_id]):
+                    self.secrets.register(model, record_id, row)
+            else:
+                self.skipped.append((model,
+                        f'no hidden record in state {state} for the '
+                        f'reports: {"; ".join(errors)[:600]}'))
+        return ids
+
+    def secret_amounts(self, model, defaults):
+        """The secret number in every numeric field without a default: the
+        sums change by it (and not by a format's bound)"""
+        return {name: SECRET_NUMERIC
+            for name, field in self.fields_of(model).items()
+            if field['type'] == 'numeric' and name not in defaults
+            and self._fillable(model, name, field)}
+
+    def change_in_period(self, model):
+        """The secret amounts on the world's hidden records of model, for
+        a model that takes no more of them (one per owner and period);
+        return {id: the values before}"""
+        amounts = self.secret_amounts(model, self.defaults(model))
+        changed = {}
+        for record_id in self.hidden_base.get(model, []):
+            before = self.snapshot.get((model, record_id), {})
+            if not amounts or not all(n in before for n in amounts):
+                continue
+            try:
+                self.admin.model(model, 'write', [record_id], amounts)
+            except RpcError:
+                continue
+            changed[record_id] = {n: before[n] for n in amounts}
+        return changed
+
+    def restore_values(self, model, changed):
+        "Write back the values change_in_period changed"
+        for record_id, values in changed.items():
+            try:
+                self.admin.model(model, 'write', [record_id], values)
+            except RpcError:
+                continue
+            # the write date moved: the snapshot of the unchanged record
+            for row in self.read_admin(
+                    model, [record_id], self.stored_fields(model)):
+                self.snapshot[model, record_id] = row
+
+    def delete_records(self, model, ids):
+        """Delete records created by the admin, through each state when
+        the model refuses to delete them in theirs (best effort)"""
+        states = [None] + [s[0] for s in
+            self.fields_of(model).get('state', {}).get('selection') or []
+            if isinstance(s, (list, tuple)) and s[0]]
+        for record_id in ids:
+            for state in states:
+                try:
+                    if state is not None:
+                        self.admin.model(
+                            model, 'write', [record_id], {'state': state})
+                    self.admin.model(model, 'delete', [record_id])
+                except RpcError:
+                    continue
+                if record_id in self.created_by_admin.get(model, []):
+                    self.created_by_admin[model].remove(record_id)
+                break
 
     def read_admin(self, model, ids, fields=None):
         "The records as the admin reads them ([] when it cannot)"
@@ -1130,6 +1289,9 @@ class Attack:
         self.seconds = Counter()
         self.started = time.monotonic()
         self.targets = []
+        # the SQL reports whose answer to the admin the hidden records
+        # changed: the attacker's answer tells something there
+        self.aggregates_seen = set()
 
     # --- models and methods
 
@@ -2517,10 +2679,117 @@ class Attack:
         elif method == 'DELETE':
             yield path, None, None, None, model
 
+    # --- aggregates: SQL reports over the shared records
+
+    def aggregate_reads(self):
+        """(model, label, context, fields) of the reads of every SQL report
+        the attacker may search: with the defaults of each context model
+        of the actions opening it (as the client opens it), and without"""
+        world = self.world
+        models = [m for m in self.meta.get('aggregates', [])
+            if 'search_read' in self.methods_of(m)]
+        try:
+            actions = world.admin.model('ir.action.act_window', 'search_read',
+                [('res_model', 'in', models)], 0, None, None,
+                ['res_model', 'context_model'])
+        except RpcError:
+            actions = []
+        kinds = NUMBER_TYPES | TEXT_TYPES | {'selection', 'many2one', 'date'}
+        reads = []
+        for model in models:
+            fields = world.attacker_fields(model)
+            if not fields:
+                self.skipped.append(
+                    (model, 'search_read', 'the attacker may not read it'))
+                continue
+            names = sorted(n for n, f in fields.items()
+                if f['type'] in kinds)
+            reads.append((model, 'no context', {}, names))
+            for context_model in sorted({a['context_model'] for a in actions
+                        if a['res_model'] == model and a['context_model']}):
+                defaults = self.context_defaults(context_model)
+                if defaults is None:
+                    self.skipped.append((model, f'search_read {context_model}',
+                            'no default of the context model'))
+                    continue
+                reads.append((model, context_model, defaults, names))
+        return reads
+
+    def context_defaults(self, model):
+        "The defaults of a context model, as the attacker's client gets them"
+        world = self.world
+        for client in [world.attacker, world.admin]:
+            try:
+                fields = client.model(model, 'fields_get', None)
+                return client.model(model, 'default_get', list(fields), False)
+            except RpcError:
+                continue
+        return None
+
+    def run_aggregates(self):
+        """Read every SQL report as the attacker (and the admin) before and
+        after the victim gets hidden records in its period (new ones, or
+        secret amounts on the world's when the model takes no more): the
+        attacker's answer must not change (the admin's must: else the
+        report does not see the hidden records and the read proves
+        nothing, listed in skipped).  One read per report and context
+        before and after; the records are removed or restored at once."""
+        world = self.world
+        reads = self.aggregate_reads()
+        if not reads:
+            return
+
+        def admin_read(model, context, names):
+            try:
+                return world.admin.model(model, 'search_read', [], 0, None,
+                    None, names, context=context)
+            except RpcError as error:
+                return classify_error(error)[1]
+        before = []
+        for model, label, context, names in reads:
+            attempt = self.run(self.gen('aggregate', model,
+                    f'search_read {label}', f'model.{model}.search_read',
+                    [[], 0, None, None, names], context=context))
+            before.append((attempt, admin_read(model, context, names)))
+        added, changed = {}, {}
+        try:
+            for model in world.shared:
+                if world.hidden_base.get(model):
+                    added[model] = world.create_in_period(model)
+                    if not added[model]:
+                        changed[model] = world.change_in_period(model)
+            for (model, label, context, names), (first, admin) in zip(
+                    reads, before):
+                attempt = self.run(self.gen('aggregate', model,
+                        f'search_read {label}', f'model.{model}.search_read',
+                        [[], 0, None, None, names], context=context))
+                if {first.outcome.status, attempt.outcome.status} & {'na'}:
+                    continue
+                seen, now = (_figures(a.outcome) for a in [first, attempt])
+                if seen != now:
+                    self.flag(attempt, 'the answer changed when the victim '
+                        'got hidden records (%s): before %s, after %s' % (
+                            ', '.join(f'{m} {sorted(ids)}' for m, ids in
+                                [*added.items(), *changed.items()] if ids),
+                            _short(seen, 400), _short(now, 400)))
+                if _figures(admin) != _figures(
+                        admin_read(model, context, names)):
+                    self.aggregates_seen.add(model)
+                else:
+                    self.skipped.append((model, f'search_read {label}',
+                            'the hidden records do not enter the report '
+                            '(the admin\'s answer is unchanged)'))
+        finally:
+            for model, ids in added.items():
+                world.delete_records(model, ids)
+            for model, values in changed.items():
+                world.restore_values(model, values)
+
     # --- the whole run
 
     def execute(self):
         self.compute_targets()
+        self.run_aggregates()
         for phase in [self.phase_read, self.phase_create, self.phase_write,
                 self.phase_actions, self.phase_delete]:
             # one call at a time: a change is told by the call that made it
@@ -2672,6 +2941,21 @@ class Attack:
             f'{t["empty"]} empty, {t["not_applicable"]} not applicable, '
             f'{t["leaks"]} leaks in {getattr(self, "elapsed", 0):.0f}s')
         return '\n'.join(lines)
+
+
+def _figures(answer):
+    """What a report's answer tells, to compare two reads: the floats
+    rounded (an average of days until now moves between two reads)"""
+    if isinstance(answer, Outcome):
+        answer = answer.value if answer.status == 'ok' else (
+            answer.status, answer.error)
+    if isinstance(answer, float):
+        return round(answer, 3)
+    if isinstance(answer, dict):
+        return {k: _figures(v) for k, v in answer.items()}
+    if isinstance(answer, (list, tuple)):
+        return [_figures(v) for v in answer]
+    return answer
 
 
 def _cases(true):

@@ -10,6 +10,10 @@ server.  It calls each over JSON-RPC or HTTP as a sales rep who may not read
 the target record, with the hidden id (or a domain, a value or a resource
 naming it) in every argument position that takes one.
 
+The SQL reports (``table_query`` models) summing shared records are read
+before and after the victim gets hidden records in their period: the
+attacker's figures must not move (category ``aggregate``).
+
 Every call must be refused or answer nothing of the hidden record: no
 marker value (``ZQX-SECRET-...``, 987654.32, 9876543), no hidden id in the
 ids a search returns, no count or order depending on a hidden value, no
@@ -30,6 +34,8 @@ per category of calls fails with the leaks of that category.
 
 The enumeration and the verdicts live in ``tests/attack_surface.py``.
 """
+import datetime
+import decimal
 import json
 import os
 import warnings
@@ -71,6 +77,22 @@ def _rest_key(admin, user_id):
     return application['key']
 
 
+def _currency_rate(admin, company_id):
+    """A rate of the company's currency when it has none: the host's
+    reports convert the amounts and leave out those without a rate.
+    Return the id of the rate created."""
+    company, = admin.model('company.company', 'read', [company_id],
+        ['currency'])
+    if admin.model('currency.currency.rate', 'search',
+            [('currency', '=', company['currency'])], 0, 1, None):
+        return None
+    rate_id, = admin.model('currency.currency.rate', 'create', [{
+                'currency': company['currency'],
+                'date': datetime.date(2000, 1, 1),
+                'rate': decimal.Decimal(1)}])
+    return rate_id
+
+
 @pytest.fixture(scope='module')
 def surface_meta(crm_db):
     "Signatures, wizards, reports and routes read from the pool in-process"
@@ -95,6 +117,7 @@ def attack(crm_server, surface_meta, request, tmp_path_factory):
                     groups=tuple(host_groups), password=PASSWORD),
                 )))
     company_id, users = world.company, world.users
+    rate_id = _currency_rate(admin, company_id)
 
     sharings = admin.model(
         'crm.sharing', 'search_read', [], 0, None, None, ['access'])
@@ -143,6 +166,8 @@ def attack(crm_server, surface_meta, request, tmp_path_factory):
                     {'access': sharing['access']})
             except RpcError:
                 pass
+        if rate_id:
+            admin.model('currency.currency.rate', 'delete', [rate_id])
         attacker.logout()
         admin.logout()
 
@@ -197,6 +222,17 @@ def test_coverage(attack):
             'copy', 'write', 'delete', 'route'}
         assert expected <= tried.get(model, set()), (
             model, sorted(expected - tried.get(model, set())))
+    # every SQL report the attacker may search was read before and after
+    # hidden records entered it, and some saw them
+    reports = {m for m in attack.meta['aggregates']
+        if 'search_read' in attack.methods_of(m)}
+    if reports:
+        read = {m for (c, m, _), counts in attack.tally.items()
+            if c == 'aggregate' and counts['attempted'] >= 2}
+        refused = {m for m, _, _ in attack.skipped}
+        assert reports <= read | refused, sorted(reports - read - refused)
+        assert attack.aggregates_seen, (
+            "no SQL report counts the hidden records of the shared models")
     # every model pointing to a shared one that has RPC methods was tried
     pointing = {m for m, _, _, _ in world.links}
     untried = sorted(m for m in pointing

@@ -19,7 +19,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction, inactive_records
+from trytond.transaction import Transaction, check_access, inactive_records
 
 from .lead import LEAD_SOURCES
 from .stage_history import StageHistory
@@ -27,11 +27,17 @@ from .stage_history import StageHistory
 OPEN_STATES = ['opportunity', 'converted']
 POTENTIAL_STATES = ['opportunity', 'converted', 'won', 'lost']
 SECONDS_PER_DAY = 24 * 60 * 60
+#: Set while a report is read with access check: the host reads its rows
+#: again without (the time series of the trends, instances loading their
+#: fields) and those rows must obey the same rules (a client cannot set a
+#: key starting with "_")
+RULES_CONTEXT = '_crm_report_rules'
 
 
 def readable_condition(opportunity):
     """Return the SQL condition on the table opportunity of the
-    opportunities the user may read (true without access check).
+    opportunities the user may read (true without access check, unless
+    the rows are read again for a report read with it: RULES_CONTEXT).
 
     The rule domain is converted on the report's own table, so that the
     database filters and aggregates in one scan; a domain that needs other
@@ -40,9 +46,11 @@ def readable_condition(opportunity):
     Rule = pool.get('ir.rule')
     Opportunity = pool.get('sale.opportunity')
     transaction = Transaction()
-    if not (transaction.user and transaction.check_access):
+    if not (transaction.user and (transaction.check_access
+                or transaction.context.get(RULES_CONTEXT))):
         return Literal(True)
-    domain = Rule.domain_get(Opportunity.__name__, mode='read')
+    with check_access():
+        domain = Rule.domain_get(Opportunity.__name__, mode='read')
     if not domain:
         return Literal(True)
     # As query_get: as root, so that the rules do not apply to themselves
@@ -52,7 +60,8 @@ def readable_condition(opportunity):
             domain, active_test=False, tables=tables)
     if len(tables) == 1:
         return condition
-    return opportunity.id.in_(Rule.query_get(Opportunity.__name__))
+    with check_access():
+        return opportunity.id.in_(Rule.query_get(Opportunity.__name__))
 
 
 def _days(end, start):
@@ -521,6 +530,13 @@ class HostReportingRule:
     __slots__ = ()
 
     @classmethod
+    def read(cls, ids, fields_names):
+        if not Transaction().check_access:
+            return super().read(ids, fields_names)
+        with Transaction().set_context({RULES_CONTEXT: True}):
+            return super().read(ids, fields_names)
+
+    @classmethod
     def _where(cls, tables, withs):
         return (super()._where(tables, withs)
             & readable_condition(tables['opportunity']))
@@ -550,3 +566,8 @@ class HostReportingConversionEmployee(HostReportingRule, metaclass=PoolMeta):
 class HostReportingConversionEmployeeTimeseries(
         HostReportingRule, metaclass=PoolMeta):
     __name__ = 'sale.opportunity.reporting.conversion.employee.time_series'
+
+
+class HostReportingMarketing(HostReportingRule, metaclass=PoolMeta):
+    "(registered with the module marketing_campaign, which defines it)"
+    __name__ = 'sale.opportunity.reporting.marketing'

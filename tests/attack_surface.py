@@ -25,8 +25,9 @@ every shared model filled with SECRET markers) and runs :class:`Attack`:
   records in their default period (category ``aggregate``): any change of
   the attacker's answer is a leak.
 
-Nothing here names a CRM model but the set-up hints of party.party
-(WORLD_HINTS: accounts and contacts) and of the contact mechanisms
+Nothing here names a CRM model but the set-up hints (WORLD_HINTS: the
+kinds of party.party, accounts and contacts; the periods of crm.quota, one
+quota per owner and quarter not over) and of the contact mechanisms
 (CHILD_HINTS: an e-mail and a phone number): models and methods of later
 modules are picked up as they come.  A shared model the world cannot create
 is listed in the report (world_skipped) and test_world warns.
@@ -64,6 +65,10 @@ WORLD_HINTS = {
         {'crm_type': 'account', 'crm_company': '$company'},
         {'crm_type': 'contact', 'crm_company': '$company'},
         ],
+    # One quota per owner and quarter, of a quarter not over, a valid year
+    'crm.quota': [
+        {'year': datetime.date.today().year + 1, 'quarter': str(quarter)}
+        for quarter in range(1, 5)],
     }
 # Children created on each hidden record through a One2Many (by target
 # model): several value sets give several children.
@@ -609,8 +614,12 @@ class World:
         if rec_name and fields[rec_name].get('searchable', True):
             chosen.append(rec_name)
 
+        # (the values a set-up hint gives are no markers)
+        hinted = {k for hint in WORLD_HINTS.get(model, []) for k in hint}
+
         def fillable(name, field):
             return (name not in SKIP_FILL and name not in chosen
+                and name not in hinted
                 and field.get('searchable', True)
                 and self._fillable(model, name, field))
         for types in [NUMBER_TYPES - {'integer'}, {'integer'}, {'text'},
@@ -837,11 +846,12 @@ class World:
             required = self.required_values(model, exclude=set(hint))
             common = {**required, **hint, **self.owned_values(model, owner),
                 **(extra or {})}
-            candidates.append((index, {**common, **base_fill}))
+            # (a hint's values win over the markers: a year, a quarter)
+            candidates.append((index, {**common, **base_fill, **hint}))
             # without the fields that may not hold any text (formats)
             minimal = {k: v for k, v in base_fill.items()
                 if self.fields_of(model)[k]['type'] in {'char', 'text'}}
-            candidates.append((index, {**common, **minimal}))
+            candidates.append((index, {**common, **minimal, **hint}))
         errors = []
         for index, values in candidates:
             record_id, _, error = self.admin_create(model, [values])

@@ -90,6 +90,35 @@ class PipelineTestCase(unittest.TestCase):
                         }])
         return potential
 
+    @with_transaction()
+    def test_potential_created_from_its_menu(self):
+        "A potential created from CRM > Sales > Potentials is a potential"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Action = pool.get('ir.action.act_window')
+        ModelData = pool.get('ir.model.data')
+        from trytond.pyson import PYSONDecoder
+        self.setup_people()
+        action = Action(ModelData.get_id('crm_sales', 'act_potential_form'))
+        context = PYSONDecoder().decode(action.pyson_context)
+        domain = PYSONDecoder().decode(action.pyson_domain)
+        with acting_as(self.users['rep1'], self.company), \
+                Transaction().set_context(context):
+            # (the defaults of the stored fields, as a client sends them)
+            defaults = Opportunity.default_get(
+                [n for n, f in Opportunity._fields.items()
+                    if not hasattr(f, 'getter')], with_rec_name=False)
+            potential, = Opportunity.create([{
+                        **defaults,
+                        'description': "New deal",
+                        'party': self.accounts['rep1'].id,
+                        'amount': Decimal(500),
+                        }])
+            self.assertEqual(potential.state, 'opportunity')
+            self.assertEqual(potential.assigned_user, self.users['rep1'])
+            self.assertEqual(Opportunity.search(
+                    domain + [('id', '=', potential.id)]), [potential])
+
     # Probability
 
     @with_transaction()

@@ -128,6 +128,21 @@ def valid_email(value):
         and '..' not in local)
 
 
+def check_not_negative(records, names, field_names=None):
+    """Refuse a negative value in the fields names of records (those of
+    field_names only, when given)."""
+    for record in records:
+        for name in names:
+            if field_names and name not in field_names:
+                continue
+            value = getattr(record, name)
+            if value is not None and value < 0:
+                raise InvalidValueError(gettext(
+                        'crm_core.msg_negative_value',
+                        field=record.__names__(name)['field'],
+                        record=record.rec_name))
+
+
 def valid_url(value):
     "Tell if value is an absolute http(s) URL or a bare host name."
     if '://' not in value:
@@ -710,16 +725,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
     @classmethod
     def check_crm_values(cls, parties, field_names=None):
         "Refuse negative figures on accounts."
-        for party in parties:
-            for name in ['annual_revenue', 'employees']:
-                if field_names and name not in field_names:
-                    continue
-                value = getattr(party, name)
-                if value is not None and value < 0:
-                    raise InvalidValueError(gettext(
-                            'crm_core.msg_negative_value',
-                            field=cls.__names__(name)['field'],
-                            record=party.rec_name))
+        check_not_negative(
+            parties, ['annual_revenue', 'employees'], field_names)
 
 
 class ContactMechanism(metaclass=PoolMeta):

@@ -21,7 +21,8 @@ from trytond.transaction import Transaction
 from crm_core.exceptions import InvalidValueError
 from crm_core.ownership import OwnedMixin
 from crm_core.party import (
-    INDUSTRIES, LEAD_SOURCES, RATINGS, SALUTATIONS, valid_email, valid_url)
+    INDUSTRIES, LEAD_SOURCES, RATINGS, SALUTATIONS, check_not_negative,
+    valid_email, valid_url)
 
 LEAD_STATUSES = [
     (None, ""),
@@ -256,13 +257,6 @@ class Opportunity(OwnedMixin, metaclass=PoolMeta):
                 if value and not valid(value):
                     raise InvalidValueError(gettext(
                             message, value=value, lead=lead.rec_name))
-            for name in ['annual_revenue', 'employees']:
-                if field_names and name not in field_names:
-                    continue
-                value = getattr(lead, name)
-                if value is not None and value < 0:
-                    raise InvalidValueError(gettext(
-                            'crm_core.msg_negative_value',
-                            field=cls.__names__(name)['field'],
-                            record=lead.rec_name))
+        check_not_negative(
+            opportunities, ['annual_revenue', 'employees'], field_names)
 

@@ -68,6 +68,8 @@ FEATURE_FIELDS = {
 MANY2ONE_FEATURES = {'country': 'country.country',
     'sales_stage': 'crm.sales_stage'}
 OPEN_STATES = ['lead', 'opportunity', 'converted']
+#: The lead statuses of leads given up: never scored
+UNSCORED_LEAD_STATUSES = ['junk', 'lost']
 CLOSED_STATES = ['won', 'lost']
 #: Ids rescored by one UPDATE
 RESCORE_BATCH = 10000
@@ -82,6 +84,19 @@ def feature_value(table, feature):
             present = condition if present is None else present | condition
         return Case((present, 'yes'), else_='no')
     return getattr(table, feature)
+
+
+def scored_condition(table):
+    """Return the SQL condition of the deals that get a score: open and
+    not a junk or lost lead."""
+    return (table.state.in_(OPEN_STATES)
+        & ~Coalesce(table.lead_status, '').in_(UNSCORED_LEAD_STATUSES))
+
+
+def is_scored(opportunity):
+    "Tell whether the opportunity gets a score (as scored_condition)."
+    return (opportunity.state in OPEN_STATES
+        and opportunity.lead_status not in UNSCORED_LEAD_STATUSES)
 
 
 def scored_fields():
@@ -296,7 +311,8 @@ class ScoringModel(ModelSQL, ModelView):
 
     def rescore(self, ids=None):
         """Store the score of the open deals of the company (of ids only
-        if set) and clear it on the closed ones."""
+        if set) and clear it on the closed ones and on the junk and lost
+        leads."""
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
         transaction = Transaction()
@@ -311,7 +327,7 @@ class ScoringModel(ModelSQL, ModelView):
             score = Null
         else:
             score = Case(
-                (opportunity.state.in_(OPEN_STATES),
+                (scored_condition(opportunity),
                     self.score_expression(opportunity)),
                 else_=Null)
         # Rows whose score stays are not written: an UPDATE rewrites the
@@ -372,7 +388,9 @@ class Opportunity(metaclass=PoolMeta):
     crm_score = fields.Float(
         "Score", digits=(1, 4), readonly=True,
         help="The probability that the deal is won, learnt from the won "
-        "and lost deals of the company.")
+        "and lost deals of the company.\n"
+        "Empty for the closed and cancelled deals and for the junk and lost "
+        "leads (the score note says why).")
     crm_score_note = fields.Function(
         fields.Char("Score Note"), 'get_crm_score_note')
 
@@ -393,8 +411,18 @@ class Opportunity(metaclass=PoolMeta):
         ScoringModel = Pool().get('crm.scoring.model')
         notes = {o.id: None for o in opportunities}
         unscored = defaultdict(list)
+        statuses = None
         for opportunity in opportunities:
-            if (opportunity.crm_score is None
+            if (opportunity.state in OPEN_STATES
+                    and not is_scored(opportunity)):
+                if statuses is None:
+                    statuses = dict(cls.fields_get(
+                            ['lead_status'])['lead_status']['selection'])
+                notes[opportunity.id] = gettext(
+                    'crm_sales.msg_scoring_lead_given_up',
+                    status=statuses.get(
+                        opportunity.lead_status, opportunity.lead_status))
+            elif (opportunity.crm_score is None
                     and opportunity.state in OPEN_STATES):
                 unscored[opportunity.company].append(opportunity.id)
         with without_check_access():

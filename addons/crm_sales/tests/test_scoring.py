@@ -361,3 +361,33 @@ class CrmScoringTestCase(unittest.TestCase):
                     field=Configuration.__names__(field)['field']))
             self.assertNotEqual(getattr(Configuration(1), field), 0)
 
+
+    @with_transaction()
+    def test_junk_and_lost_leads_not_scored(self):
+        "Junk and lost leads get no score, by the job or on save, and a note"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        company, _ = self.setup_scoring()
+        self.history(company)
+        junk = self.deal(company, 'web_site', True, lead_status='junk')
+        lost = self.deal(company, 'web_site', True, lead_status='lost')
+        hot = self.deal(company, 'web_site', True, lead_status='hot')
+        self.run_cron()
+
+        self.assertAlmostEqual(self.score(hot), 64 / 85, places=4)
+        for lead, status in [(junk, "Junk Lead"), (lost, "Lost Lead")]:
+            self.assertIsNone(self.score(lead))
+            self.assertEqual(Opportunity(lead.id).crm_score_note, gettext(
+                    'crm_sales.msg_scoring_lead_given_up', status=status))
+        self.assertIsNone(Opportunity(hot.id).crm_score_note)
+
+        # On save, from the stored model
+        Opportunity.write([hot], {'lead_status': 'junk'})
+        self.assertIsNone(self.score(hot))
+        Opportunity.write([junk], {'lead_status': 'contacted'})
+        self.assertAlmostEqual(self.score(junk), 64 / 85, places=4)
+        self.assertIsNone(Opportunity(junk.id).crm_score_note)
+        # A cancelled deal has no score and no note
+        Opportunity.write([junk], {'state': 'cancelled'})
+        self.assertIsNone(self.score(junk))
+        self.assertIsNone(Opportunity(junk.id).crm_score_note)

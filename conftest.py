@@ -12,14 +12,37 @@
 - The marker ``backend_independent`` is put on the tests whose outcome does
   not depend on the database backend (see BACKEND_INDEPENDENT_FILES and
   the checks ModuleTestCase inherits from Tryton); the PostgreSQL pass of
-  the CI leaves them out (docs/ci.md)."""
+  the CI leaves them out (docs/ci.md).
+- Test-only modules (tests/modules, e.g. crm_test): never installed, they
+  are put on sys.path and PYTHONPATH here, for this process and the
+  trytond processes the tests start (tests/modules/README.rst)."""
 import importlib
 import inspect
 import os
+import sys
 import unittest
 from unittest import mock
 
 import pytest
+
+#: The folder of the test-only modules and of their dist-info folders
+TEST_MODULES = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), 'tests', 'modules')
+
+
+def add_test_modules():
+    """Make the test-only modules importable and declared as Tryton modules
+    (by their dist-info folders), here and in the subprocesses started
+    later.  Before trytond reads the entry points: it keeps its answer."""
+    if TEST_MODULES not in sys.path:
+        sys.path.append(TEST_MODULES)
+    paths = [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
+        if p]
+    if TEST_MODULES not in paths:
+        os.environ['PYTHONPATH'] = os.pathsep.join([*paths, TEST_MODULES])
+
+
+add_test_modules()
 
 #: Test files whose outcome does not depend on the backend, run once (on
 #: SQLite): the host's own scenarios and unit tests beside the CRM, the

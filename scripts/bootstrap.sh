@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Create or update the virtualenv: requirements.txt, every addon and the
-# test modules (tests/modules/*) in editable mode.  Skipped when nothing
-# changed since the last run (stamp).
+# Create or update the virtualenv: requirements.txt and every addon in
+# editable mode.  Skipped when nothing changed since the last run (stamp).
+# The test-only modules (tests/modules/*) are never installed: the tests
+# put them on their path (conftest.py); one an earlier version installed is
+# removed, so that the demo does not offer it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ ! -x "$PY" ]; then
@@ -11,9 +13,6 @@ fi
 
 sources=()
 for m in $MODULES; do sources+=("$ROOT/addons/$m"); done
-for pyproject in "$ROOT"/tests/modules/*/pyproject.toml; do
-    [ -e "$pyproject" ] && sources+=("$(dirname "$pyproject")")
-done
 pyprojects=()
 for source in "${sources[@]}"; do pyprojects+=("$source/pyproject.toml"); done
 stamp_value="$(cat "$ROOT/requirements.txt" "${pyprojects[@]}" | sha256sum | cut -c1-32)"
@@ -30,3 +29,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_value" ]; then
 else
     log "virtualenv up to date ($VENV)"
 fi
+
+for module_dir in "$ROOT"/tests/modules/*/; do
+    name="$(basename "$module_dir")"
+    [[ "$name" == *.dist-info ]] && continue
+    if compgen -G "$VENV/lib/python3*/site-packages/$name-*.dist-info" >/dev/null; then
+        log "removing the test-only module $name from $VENV"
+        "$PY" -m pip uninstall --quiet --disable-pip-version-check -y "$name"
+    fi
+done

@@ -10,6 +10,7 @@ views, scenarios), which the package data's patterns must cover.  The
 wheels are then installed into a scratch environment, without the editable
 installs, and the modules are activated there by trytond-admin."""
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -124,7 +125,7 @@ def test_later_files_in_wheel(tmp_path):
 
 def host_packages(target):
     """Link the packages of the test environment into target, but its
-    editable installs (the addons and the test modules)."""
+    editable installs (the addons)."""
     purelib = Path(sysconfig.get_paths()['purelib'])
     target.mkdir()
     for entry in purelib.iterdir():
@@ -197,3 +198,46 @@ def test_activate_from_wheels(wheels, tmp_path):
                 'SELECT name, state FROM ir_module WHERE name IN (%s)'
                 % ','.join('?' * len(MODULES)), MODULES))
     assert states == {m: 'activated' for m in MODULES}
+
+
+#: Run without the tests' path: the Tryton modules and the distributions
+#: of the environment, and whether each name given is importable.
+PROBE = textwrap.dedent('''\
+    import importlib.metadata, importlib.util, json, sys
+    print(json.dumps({
+        'modules': sorted(ep.name for ep in importlib.metadata.entry_points(
+                group='trytond.modules')),
+        'distributions': sorted(
+            (d.metadata['Name'] or '').lower()
+            for d in importlib.metadata.distributions()),
+        'importable': [
+            n for n in sys.argv[1:] if importlib.util.find_spec(n)],
+        }))
+    ''')
+
+
+def test_test_modules_not_installed(tmp_path):
+    "The test-only modules are seen by the tests only, not by the venv"
+    from trytond.modules import get_modules
+    modules_dir = ROOT / 'tests' / 'modules'
+    test_modules = sorted(
+        p.name for p in modules_dir.iterdir()
+        if p.is_dir() and (p / 'tryton.cfg').exists())
+    assert 'crm_test' in test_modules
+    # The tests (and the trytond processes they start) see them
+    assert set(test_modules) <= get_modules()
+    env = clean_env()
+    assert str(modules_dir) in env['PYTHONPATH'].split(os.pathsep)
+
+    # The environment itself, as the demo's trytond runs, does not
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in env['PYTHONPATH'].split(os.pathsep)
+        if p and Path(p).resolve() != modules_dir.resolve())
+    result = subprocess.run(
+        [sys.executable, '-c', PROBE, *test_modules], cwd=tmp_path, env=env,
+        check=True, stdout=subprocess.PIPE, text=True)
+    seen = json.loads(result.stdout)
+    assert set(MODULES) <= set(seen['modules'])
+    assert not set(test_modules) & set(seen['modules'])
+    assert not set(test_modules) & set(seen['distributions'])
+    assert not seen['importable']

@@ -25,6 +25,15 @@ other               won                   4000            end in Q
 Quotas of Q: rep1 5000, rep2 2000, team T 10000, other 3000; rep1 has
 also 9999 in the next quarter.  rep1 is a member of T; rep1 and rep2 are
 below the manager's role, other has no role.
+
+Rows of Q (quota, won, weighted, open):
+
+* team T: its potentials (rep2's 100, the 600) and rep1's (a member):
+  10000, 1000, 400 + 1100 = 1500, 700 + 2400 = 3100;
+* the manager's roll-up: rep1, rep2 and T (rep1's team); quota T 10000
+  (covers rep1) + rep2 2000 = 12000; 1250, 1600, 4100;
+* total: quota T 10000 + rep2 2000 + other 3000 = 15000 (rep1 covered by
+  T), won 1000 + 250 + 4000 = 5250, 1600, 4100.
 """
 import datetime
 import unittest
@@ -153,14 +162,14 @@ class ForecastTestCase(unittest.TestCase):
         return company, users, team
 
     def forecast(self, company, **context):
-        "Return {owner key: figures} of the forecast rows."
+        "Return {(level, owner id): figures} of the forecast rows."
         Forecast = Pool().get('crm.forecast')
         with Transaction().set_context(company=company.id, **context):
             rows = Forecast.search([])
             result = {}
             for row in rows:
-                key = (('team', row.assigned_team.id) if row.assigned_team
-                    else ('user', row.assigned_user.id))
+                owner = row.assigned_team or row.assigned_user
+                key = (row.level, owner.id if owner else None)
                 result[key] = {
                     f: getattr(row, f).quantize(Decimal('0.01'))
                     for f in FIGURES}
@@ -171,10 +180,13 @@ class ForecastTestCase(unittest.TestCase):
         "The forecast of every owner, computed by hand"
         company, users, team = self.setup_world()
         self.assertEqual(self.forecast(company), {
-                ('user', users['rep1'].id): figures(5000, 1000, 1100, 2400),
-                ('user', users['rep2'].id): figures(2000, 250, 200, 1100),
-                ('team', team): figures(10000, 0, 400, 700),
-                ('user', users['other'].id): figures(3000, 4000, 0, 0),
+                ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
+                ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
+                ('team', team): figures(10000, 1000, 1500, 3100),
+                ('rep', users['other'].id): figures(3000, 4000, 0, 0),
+                ('manager', users['manager'].id): figures(
+                    12000, 1250, 1600, 4100),
+                ('total', None): figures(15000, 5250, 1600, 4100),
                 })
 
     @with_transaction()
@@ -184,8 +196,13 @@ class ForecastTestCase(unittest.TestCase):
         _, end = self.quarter()
         forecast = self.forecast(company,
             year=end.year, quarter=str((end.month - 1) // 3 + 1))
+        # T has no quota then: rep1's counts for T, the roll-up, the total
+        rep1 = figures(9999, 0, 2400, 3000)
         self.assertEqual(forecast, {
-                ('user', users['rep1'].id): figures(9999, 0, 2400, 3000),
+                ('rep', users['rep1'].id): rep1,
+                ('team', team): rep1,
+                ('manager', users['manager'].id): rep1,
+                ('total', None): rep1,
                 })
 
     @with_transaction()
@@ -193,10 +210,16 @@ class ForecastTestCase(unittest.TestCase):
         "The context's rep or team narrows the rows"
         company, users, team = self.setup_world()
         forecast = self.forecast(company, assigned_user=users['rep2'].id)
-        self.assertEqual(list(forecast), [('user', users['rep2'].id)])
+        self.assertEqual(forecast, {
+                ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
+                ('total', None): figures(2000, 250, 200, 1100),
+                })
         forecast = self.forecast(company, assigned_team=team)
-        self.assertEqual(set(forecast), {
-                ('team', team), ('user', users['rep1'].id)})
+        self.assertEqual(forecast, {
+                ('team', team): figures(10000, 1000, 1500, 3100),
+                ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
+                ('total', None): figures(10000, 1000, 1500, 3100),
+                })
 
     @with_transaction()
     def test_rep_sees_own(self):
@@ -205,17 +228,20 @@ class ForecastTestCase(unittest.TestCase):
         with acting_as(users['rep1'], company):
             forecast = self.forecast(company)
         self.assertEqual(forecast, {
-                ('user', users['rep1'].id): figures(5000, 1000, 1100, 2400),
+                ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
                 # the team's potentials and quota, rep1 being a member
-                ('team', team): figures(10000, 0, 400, 700),
+                ('team', team): figures(10000, 1000, 1500, 3100),
                 # rep2's potential of the team only, not its quota
-                ('user', users['rep2'].id): figures(0, 0, 100, 100),
+                ('rep', users['rep2'].id): figures(0, 0, 100, 100),
+                # T's quota covers rep1's
+                ('total', None): figures(10000, 1000, 1500, 3100),
                 })
         with acting_as(users['rep2'], company):
             forecast = self.forecast(company)
         self.assertEqual(forecast, {
-                ('user', users['rep2'].id): figures(2000, 250, 200, 1100),
+                ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
                 ('team', team): figures(0, 0, 100, 100),
+                ('total', None): figures(2000, 250, 200, 1100),
                 })
 
     @with_transaction()
@@ -225,9 +251,12 @@ class ForecastTestCase(unittest.TestCase):
         with acting_as(users['manager'], company):
             forecast = self.forecast(company)
         self.assertEqual(forecast, {
-                ('user', users['rep1'].id): figures(5000, 1000, 1100, 2400),
-                ('user', users['rep2'].id): figures(2000, 250, 200, 1100),
-                ('team', team): figures(10000, 0, 400, 700),
+                ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
+                ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
+                ('team', team): figures(10000, 1000, 1500, 3100),
+                ('manager', users['manager'].id): figures(
+                    12000, 1250, 1600, 4100),
+                ('total', None): figures(12000, 1250, 1600, 4100),
                 })
 
     @with_transaction()

@@ -33,9 +33,10 @@ closed deals of the company.
 import datetime
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
+from sql.functions import Round
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
@@ -309,6 +310,22 @@ class ScoringModel(ModelSQL, ModelView):
                 else_=1.0)
         return Literal(1.0) / (Literal(1.0) + lost_odds)
 
+    @staticmethod
+    def stored_score(expression):
+        """Return expression rounded to the digits of ``crm_score``.
+
+        A float stored with more digits than its field shows does not
+        survive the client's round trip: sao writes back the shown value
+        (0.2577 for 0.257739...), takes the record for modified when it
+        is only opened, and redisplays the form while it saves."""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        digits = Opportunity.crm_score.digits[1]
+        numeric = Opportunity.amount.sql_type().base
+        return Cast(
+            Round(Cast(expression, numeric), digits),
+            Opportunity.crm_score.sql_type().base)
+
     def rescore(self, ids=None):
         """Store the score of the open deals of the company (of ids only
         if set) and clear it on the closed ones and on the junk and lost
@@ -328,7 +345,7 @@ class ScoringModel(ModelSQL, ModelView):
         else:
             score = Case(
                 (scored_condition(opportunity),
-                    self.score_expression(opportunity)),
+                    self.stored_score(self.score_expression(opportunity))),
                 else_=Null)
         # Rows whose score stays are not written: an UPDATE rewrites the
         # row and its index entries (9,000 rows/s on the bench), and from
@@ -404,6 +421,19 @@ class Opportunity(metaclass=PoolMeta):
                 (t.crm_score, Index.Range(order='DESC')),
                 (t.id, Index.Range(order='DESC')),
                 where=t.state == 'lead'))
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        ScoringModel = pool.get('crm.scoring.model')
+        super().__register__(module)
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        # Scores stored before they were rounded to the digits of the field
+        rounded = ScoringModel.stored_score(table.crm_score)
+        cursor.execute(*table.update(
+                [table.crm_score], [rounded],
+                where=(table.crm_score != Null) & (table.crm_score != rounded)))
 
     @classmethod
     def get_crm_score_note(cls, opportunities, name):

@@ -46,7 +46,7 @@ add_test_modules()
 
 #: Test files whose outcome does not depend on the backend, run once (on
 #: SQLite): the host's own scenarios and unit tests beside the CRM, the
-#: packaging and the browser tests, the HTTP handling of web-to-lead
+#: packaging, browser and demo loader tests, the HTTP handling of web-to-lead
 #: (parsing, limits, answers; its lead is an ORM create checked on
 #: PostgreSQL by the other lead tests).
 BACKEND_INDEPENDENT_FILES = {
@@ -54,6 +54,8 @@ BACKEND_INDEPENDENT_FILES = {
     'tests/test_host_unit.py',
     'tests/test_packaging.py',
     'tests/test_browser.py',
+    'tests/test_demo_data.py',
+    'tests/test_browser_forms.py',
     'addons/crm_sales/tests/test_web_to_lead.py',
     }
 

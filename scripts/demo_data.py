@@ -5,9 +5,14 @@
 """Load the CRM demo data into a database with the CRM modules activated.
 
 The data is drawn from a fixed seed so every demo shows the same company,
-users, accounts and contacts.  It prints one line per login.
+users, accounts and contacts.  Every role has records of its own: the sales
+accounts, support's customers, marketing's event prospects, each with their
+contacts.  The host's set-up wizard is marked done.  It prints one line per
+login.
 
     python scripts/demo_data.py --config var/trytond.conf --database crm_demo
+
+``--scale 0.05`` creates a twentieth of the records (tests/test_demo_data.py).
 """
 import argparse
 import os
@@ -98,90 +103,177 @@ def create_people():
         Model.get('crm.team')(world.teams[TEAM]))
 
 
-def create_accounts_and_contacts(company, users, team, rng, fake):
-    "Create the accounts, each with contacts owned by the same user."
+#: The accounts of the other roles, owned in turn by the owners (a login
+#: repeated owns more), each with CONTACTS_PER_ACCOUNT contacts owned by the
+#: same user: support's customers under contract and marketing's prospects
+#: met at events
+ROLE_ACCOUNTS = {
+    'support': {
+        'count': 12,
+        'owners': ['support.rep', 'support.manager', 'support.rep'],
+        'account_type': 'customer',
+        'rating': 'active',
+        'lead_sources': ['existing_customer'],
+        'departments': ["IT", "Operations", "Facilities"],
+        'description': "Customer under a service contract since {year}",
+        },
+    'marketing': {
+        'count': 12,
+        'owners': ['marketing.user', 'marketing.manager', 'marketing.user'],
+        'account_type': 'prospect',
+        'rating': None,
+        'lead_sources': ['trade_show', 'conference'],
+        'departments': ["Marketing", "Purchasing", "Management"],
+        'description': "Met at {event}",
+        },
+    }
+CONTACTS_PER_ACCOUNT = 3
+EVENTS = ["the Harbor Trade Fair", "RetailTech Expo", "the Logistics Summit",
+    "the Spring Webinar"]
+
+
+def scaled(count, scale):
+    "count scaled down for a quick run (at least one)."
+    return max(1, round(count * scale))
+
+
+def _selection(Party, name):
+    return [k for k, _ in Party._fields[name]['selection'] if k]
+
+
+def _new_account(company, name, owner, team, rng, fake, **values):
+    "Create an account with a website, a phone and an address."
     from proteus import Model
     Party = Model.get('party.party')
     Address = Model.get('party.address')
     Mechanism = Model.get('party.contact_mechanism')
-    account_fields = Party._fields
-    types = [k for k, _ in account_fields['account_type']['selection'] if k]
-    industries = [
-        k for k, _ in account_fields['industry']['selection'] if k]
-    ratings = [k for k, _ in account_fields['rating']['selection'] if k]
-    sources = [
-        k for k, _ in account_fields['lead_source']['selection'] if k]
-    salutations = [
-        k for k, _ in account_fields['salutation']['selection'] if k]
+    account = Party(crm_type='account', crm_company=company)
+    account.name = name
+    account.account_type = rng.choice(_selection(Party, 'account_type'))
+    account.industry = rng.choice(_selection(Party, 'industry'))
+    account.rating = rng.choice(_selection(Party, 'rating'))
+    account.annual_revenue = Decimal(rng.randrange(100, 50000) * 1000)
+    account.employees = rng.randrange(2, 5000)
+    account.ownership = rng.choice(["Public", "Private", "Subsidiary"])
+    account.description = fake.catch_phrase()
+    account.assigned_user = owner
+    account.assigned_team = team
+    for field, value in values.items():
+        setattr(account, field, value)
+    domain = name.lower().replace(',', '').replace(' ', '-')
+    domain = ''.join(c for c in domain if c.isalnum() or c == '-')
+    account.contact_mechanisms.append(Mechanism(
+            type='website', value=f'https://www.{domain}.example'))
+    account.contact_mechanisms.append(Mechanism(
+            type='phone', value=fake.numerify('+1 202-555-0###')))
+    address = account.addresses[0] if account.addresses else Address()
+    address.street = fake.street_address()
+    address.postal_code = fake.postcode()
+    address.city = fake.city()
+    if not account.addresses:
+        account.addresses.append(address)
+    account.save()
+    account.billing_address = account.addresses[0]
+    account.shipping_address = account.addresses[0]
+    account.save()
+    return account
 
-    names = set()
+
+def _new_contact(company, account, index, rng, fake, **values):
+    "Create a contact of account, owned as the account, with e-mail and phone."
+    from proteus import Model
+    Party = Model.get('party.party')
+    Mechanism = Model.get('party.contact_mechanism')
+    first, last = fake.first_name(), fake.last_name()
+    contact = Party(crm_type='contact', crm_company=company)
+    contact.salutation = rng.choice(_selection(Party, 'salutation'))
+    contact.first_name = first
+    contact.last_name = last
+    contact.account = account
+    contact.job_title = fake.job()[:60]
+    contact.department = rng.choice(
+        ["Sales", "Purchasing", "Finance", "IT", "Management"])
+    contact.lead_source = rng.choice(_selection(Party, 'lead_source'))
+    contact.birthday = fake.date_of_birth(minimum_age=22, maximum_age=65)
+    contact.email_opt_out = rng.random() < 0.1
+    contact.do_not_call = rng.random() < 0.05
+    contact.assigned_user = account.assigned_user
+    contact.assigned_team = account.assigned_team
+    for field, value in values.items():
+        setattr(contact, field, value)
+    local = f'{first}.{last}.{index}'.lower()
+    local = ''.join(c for c in local if c.isalnum() or c == '.')
+    contact.contact_mechanisms.append(Mechanism(
+            type='email', value=f'{local}@{fake.free_email_domain()}'))
+    contact.contact_mechanisms.append(Mechanism(
+            type='phone', value=fake.numerify('+1 202-555-0###')))
+    contact.save()
+    return contact
+
+
+def create_accounts_and_contacts(company, users, team, rng, fake, scale=1):
+    "Create the sales accounts, each with contacts owned by the same user."
     accounts = []
-    for index in range(ACCOUNTS):
-        name = fake.unique.company()
-        names.add(name)
-        owner = users[rng.choice(OWNERS)]
-        account = Party(crm_type='account', crm_company=company)
-        account.name = name
-        account.account_type = rng.choice(types)
-        account.industry = rng.choice(industries)
-        account.rating = rng.choice(ratings)
-        account.annual_revenue = Decimal(rng.randrange(100, 50000) * 1000)
-        account.employees = rng.randrange(2, 5000)
-        account.ownership = rng.choice(["Public", "Private", "Subsidiary"])
-        account.description = fake.catch_phrase()
+    count = scaled(ACCOUNTS, scale)
+    for index in range(count):
+        owner, owner_team = users[rng.choice(OWNERS)], None
         if index % 10 == 9:
-            account.assigned_user = None
-            account.assigned_team = team
-        else:
-            account.assigned_user = owner
+            owner, owner_team = None, team
+        values = {}
         if accounts and index % 7 == 0:
-            account.parent_account = rng.choice(accounts)
-        domain = name.lower().replace(',', '').replace(' ', '-')
-        domain = ''.join(c for c in domain if c.isalnum() or c == '-')
-        account.contact_mechanisms.append(Mechanism(
-                type='website', value=f'https://www.{domain}.example'))
-        account.contact_mechanisms.append(Mechanism(
-                type='phone', value=fake.numerify('+1 202-555-0###')))
-        address = account.addresses[0] if account.addresses else Address()
-        address.street = fake.street_address()
-        address.postal_code = fake.postcode()
-        address.city = fake.city()
-        if not account.addresses:
-            account.addresses.append(address)
-        account.save()
-        account.billing_address = account.addresses[0]
-        account.shipping_address = account.addresses[0]
-        account.save()
-        accounts.append(account)
-
-    for index in range(CONTACTS):
-        account = accounts[index % ACCOUNTS]
-        first, last = fake.first_name(), fake.last_name()
-        contact = Party(crm_type='contact', crm_company=company)
-        contact.salutation = rng.choice(salutations)
-        contact.first_name = first
-        contact.last_name = last
-        contact.account = account
-        contact.job_title = fake.job()[:60]
-        contact.department = rng.choice(
-            ["Sales", "Purchasing", "Finance", "IT", "Management"])
-        contact.lead_source = rng.choice(sources)
-        contact.birthday = fake.date_of_birth(minimum_age=22, maximum_age=65)
-        contact.email_opt_out = rng.random() < 0.1
-        contact.do_not_call = rng.random() < 0.05
-        contact.assigned_user = account.assigned_user
-        contact.assigned_team = account.assigned_team
-        local = f'{first}.{last}.{index}'.lower()
-        local = ''.join(c for c in local if c.isalnum() or c == '.')
-        contact.contact_mechanisms.append(Mechanism(
-                type='email', value=f'{local}@{fake.free_email_domain()}'))
-        contact.contact_mechanisms.append(Mechanism(
-                type='phone', value=fake.numerify('+1 202-555-0###')))
-        contact.save()
+            values['parent_account'] = rng.choice(accounts)
+        accounts.append(_new_account(
+                company, fake.unique.company(), owner, owner_team, rng, fake,
+                **values))
+    for index in range(scaled(CONTACTS, scale)):
+        _new_contact(company, accounts[index % count], index, rng, fake)
     return accounts
 
 
-def create_sales(company, users, team, rng, fake):
+def create_role_accounts(company, users, rng, fake, scale=1):
+    """Create the accounts and contacts of support and marketing (they own
+    none of the sales ones); return {role: accounts}."""
+    created = {}
+    index = scaled(CONTACTS, scale)
+    for role, plan in ROLE_ACCOUNTS.items():
+        accounts = created[role] = []
+        owners = plan['owners']
+        count = max(scaled(plan['count'], scale), len(set(owners)))
+        for number in range(count):
+            description = plan['description'].format(
+                year=rng.randrange(2018, 2026), event=rng.choice(EVENTS))
+            account = _new_account(
+                company, fake.unique.company(),
+                users[owners[number % len(owners)]], None, rng, fake,
+                account_type=plan['account_type'], rating=plan['rating'],
+                description=description)
+            accounts.append(account)
+            for _ in range(CONTACTS_PER_ACCOUNT):
+                _new_contact(
+                    company, account, index, rng, fake,
+                    department=rng.choice(plan['departments']),
+                    lead_source=rng.choice(plan['lead_sources']))
+                index += 1
+    return created
+
+
+def close_setup_wizard():
+    """Mark the host's set-up wizard done (languages, user, company, chart,
+    modules): the administrator's first login goes to the CRM, whose
+    company the demo created."""
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context=config.context) as transaction:
+        Item = Pool().get('ir.module.config_wizard.item')
+        Item.write(Item.search([('state', '!=', 'done')]), {'state': 'done'})
+        transaction.commit()
+
+
+def create_sales(company, users, team, rng, fake, scale=1):
     "Create the sales demo (demo_sales.py) with the ORM, as the admin."
     from demo_sales import create_sales_demo
     from proteus.config import get_config
@@ -196,7 +288,7 @@ def create_sales(company, users, team, rng, fake):
         create_sales_demo(
             pool.get('company.company')(company.id),
             {login: User(user.id) for login, user in users.items()},
-            pool.get('crm.team')(team.id), rng, fake)
+            pool.get('crm.team')(team.id), rng, fake, scale=scale)
         transaction.commit()
 
 
@@ -204,6 +296,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', required=True)
     parser.add_argument('--database', required=True)
+    parser.add_argument(
+        '--scale', type=float, default=1,
+        help="fraction of the records to create (quick runs, tests)")
     args = parser.parse_args(argv)
 
     from faker import Faker
@@ -213,8 +308,10 @@ def main(argv=None):
 
     connect(args.config, args.database)
     company, users, team = create_people()
-    create_accounts_and_contacts(company, users, team, rng, fake)
-    create_sales(company, users, team, rng, fake)
+    close_setup_wizard()
+    create_accounts_and_contacts(company, users, team, rng, fake, args.scale)
+    create_role_accounts(company, users, rng, fake, args.scale)
+    create_sales(company, users, team, rng, fake, args.scale)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

@@ -61,14 +61,14 @@ def _lead_values(company, owner, rng, fake, index):
         }
 
 
-def create_leads(company, users, rng, fake):
-    """Create the leads, in every status and source, the first created
+def create_leads(company, users, rng, fake, count=LEADS):
+    """Create count leads, in every status and source, the first created
     four months ago and the last today."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     Opportunity = Pool().get('sale.opportunity')
     vlist = []
-    for index in range(LEADS):
+    for index in range(count):
         owner = users[rng.choice(SALES_OWNERS)]
         values = _lead_values(company, owner, rng, fake, index)
         values['amount'] = Decimal(rng.randrange(1, 80) * 500)
@@ -80,7 +80,7 @@ def create_leads(company, users, rng, fake):
     now = datetime.datetime.now()
     for index, lead in enumerate(leads):
         created = now - datetime.timedelta(
-            days=((LEADS - 1 - index) * 120) // LEADS, hours=index % 9)
+            days=((count - 1 - index) * 120) // count, hours=index % 9)
         cursor.execute(*table.update(
                 [table.create_date, table.start_date],
                 [created, created.date()],
@@ -100,9 +100,11 @@ def _shift_dates(Model, record_id, **dates):
             where=table.id == record_id))
 
 
-def create_potentials(company, leads, rng, fake):
-    """Convert leads into potentials, walk each through the stages with a
-    past (its stage history), then close half of them as won or lost.
+def create_potentials(company, leads, rng, fake, count=POTENTIALS,
+        closed=CLOSED):
+    """Convert count leads into potentials, walk each through the stages
+    with a past (its stage history), then close closed of them as won or
+    lost.
 
     Return the potentials."""
     from trytond.pool import Pool
@@ -116,7 +118,7 @@ def create_potentials(company, leads, rng, fake):
     stages = Stage.search([('closing', '=', None)], order=[('sequence', 'ASC')])
     reasons = LostReason.search([])
     # The oldest leads are the ones converted, as in real life
-    to_convert = sorted(leads, key=lambda l: l.id)[:POTENTIALS]
+    to_convert = sorted(leads, key=lambda l: l.id)[:count]
     LeadConverter(to_convert, create_potential=True).convert()
     potentials = Opportunity.browse([l.id for l in to_convert])
 
@@ -140,7 +142,7 @@ def create_potentials(company, leads, rng, fake):
         for stage in walk[1:]:
             Opportunity.write([potential], {'sales_stage': stage.id})
         closing = None
-        if index < CLOSED:
+        if index < closed:
             closing = 'won' if rng.random() < 0.45 else 'lost'
             if closing == 'lost':
                 Opportunity.write([potential], {
@@ -202,12 +204,17 @@ def create_quotas(company, users, team):
     return Quota.create(vlist)
 
 
-def create_sales_demo(company, users, team, rng, fake):
+def create_sales_demo(company, users, team, rng, fake, scale=1):
     """Create the sales demo (leads, potentials, quotas, scores) with the
-    ORM of the current transaction; users: {login: res.user}."""
+    ORM of the current transaction; users: {login: res.user}; scale: the
+    fraction of the records to create."""
     from trytond.pool import Pool
-    leads = create_leads(company, users, rng, fake)
-    create_potentials(company, leads, rng, fake)
+
+    def scaled(count):
+        return max(1, round(count * scale))
+    leads = create_leads(company, users, rng, fake, scaled(LEADS))
+    create_potentials(company, leads, rng, fake,
+        scaled(POTENTIALS), scaled(CLOSED))
     create_quotas(company, users, team)
     Pool().get('crm.scoring.model').rebuild([company])
     return leads

@@ -1,0 +1,80 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The demo loader (scripts/demo_data.py), at a small scale on a database
+with all CRM modules: every role has accounts and contacts to work with, and
+the administrator's first login skips the host's set-up wizard."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from crm_testing import ROOT, Database, clean_env
+
+#: Run on the demo database: the open items of the set-up wizard and what
+#: each login sees, as over RPC (access checked, in the user's company)
+CHECK = textwrap.dedent('''\
+    import json, sys
+    from trytond.config import config
+    config.update_etc(sys.argv[1])
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    database, logins = sys.argv[2], sys.argv[3:]
+    Pool(database).init()
+    result = {'seen': {}}
+    with Transaction().start(database, 0):
+        pool = Pool()
+        Item = pool.get('ir.module.config_wizard.item')
+        result['open'] = Item.search([('state', '=', 'open')], count=True)
+        users = {u.login: (u.id, u.company.id)
+            for u in pool.get('res.user').search([('login', 'in', logins)])}
+    for login in logins:
+        user, company = users[login]
+        with Transaction().start(database, user, context={
+                    'company': company, '_check_access': True}):
+            Party = Pool().get('party.party')
+            result['seen'][login] = {
+                crm_type: Party.search(
+                    [('crm_type', '=', crm_type)], count=True)
+                for crm_type in ['account', 'contact']}
+            result['seen'][login]['mine'] = Party.search(
+                [('assigned_user', '=', user)], count=True)
+    print(json.dumps(result))
+    ''')
+
+
+def test_demo_roles_have_records(crm_db, tmp_path):
+    "Each demo login sees accounts and contacts, its own among them"
+    sys.path.insert(0, str(ROOT / 'scripts'))
+    try:
+        import demo_data
+    finally:
+        sys.path.remove(str(ROOT / 'scripts'))
+    database = Database(tmp_path, crm_db.uri)
+    database.build(os.environ.get('DB_CACHE'))
+    try:
+        env = clean_env()
+        subprocess.run(
+            [sys.executable, str(ROOT / 'scripts' / 'demo_data.py'),
+                '--config', database.config, '--database', database.name,
+                '--scale', '0.05'],
+            env=env, check=True, stdout=subprocess.PIPE, text=True)
+        check = tmp_path / 'check.py'
+        check.write_text(CHECK)
+        logins = sorted(demo_data.USERS)
+        result = json.loads(subprocess.run(
+                [sys.executable, str(check), database.config, database.name,
+                    *logins],
+                env=env, check=True, stdout=subprocess.PIPE,
+                text=True).stdout.splitlines()[-1])
+    finally:
+        database.drop()
+
+    assert result['open'] == 0
+    for login in logins:
+        seen = result['seen'][login]
+        assert seen['account'] > 0 and seen['contact'] > 0, (login, seen)
+        if login.startswith(('support.', 'marketing.')):
+            # (the sales owners are drawn at random among them)
+            assert seen['mine'] > 0, (login, seen)

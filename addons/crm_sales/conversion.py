@@ -20,7 +20,7 @@ are matched with one search each and created with one ``create`` each.
 import datetime
 from collections import defaultdict
 
-from trytond.i18n import gettext
+from trytond.i18n import gettext, ngettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.currency.fields import Monetary
@@ -128,10 +128,15 @@ class Opportunity(metaclass=PoolMeta):
 class LeadConvertStart(ModelView):
     "Convert Lead"
     __name__ = 'crm.lead.convert.start'
-    leads = fields.Integer("Leads", readonly=True)
+    summary = fields.Char(
+        "Summary", readonly=True,
+        help="What is converted, when several leads are.")
     single = fields.Boolean("Single Lead", readonly=True)
     company = fields.Many2One('company.company', "Company", readonly=True)
-    lead_company = fields.Char("Company Name", readonly=True)
+    lead_company = fields.Char(
+        "Company Name", readonly=True,
+        states={'invisible': ~Eval('single')},
+        help="The name of the account made from the lead.")
     create_account = fields.Boolean(
         "Create New Account",
         states={'invisible': ~Eval('single')},
@@ -201,6 +206,17 @@ class LeadConvertStart(ModelView):
         return True
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//label[@name="summary"]', 'states', {
+                    'invisible': Bool(Eval('single')),
+                    }, ['single']),
+            ('//separator[@id="account_contact"]', 'states', {
+                    'invisible': ~Eval('single'),
+                    }, ['single']),
+            ]
+
+    @classmethod
     def default_sales_stage(cls):
         return Pool().get('sale.opportunity').default_sales_stage()
 
@@ -221,9 +237,13 @@ class LeadConvert(Wizard):
         converter = LeadConverter(list(self.records))
         converter.check()
         values = {
-            'leads': len(self.records),
             'single': len(self.records) == 1,
+            'summary': None,
             }
+        if len(self.records) > 1:
+            values['summary'] = ngettext(
+                'crm_sales.msg_lead_convert_summary', len(self.records),
+                count=len(self.records))
         if len(self.records) == 1:
             lead, = self.records
             account = converter.matching_accounts([lead]).get(lead)
@@ -276,9 +296,14 @@ class LeadConvert(Wizard):
         return 'open_accounts'
 
     def _open(self, action, ids):
+        """Open the records made: the form of the one, the list of several
+        (as the host's wizards do, e.g. sale's Return Sale)."""
         action['domains'] = []
         action['pyson_domain'] = PYSONEncoder().encode([('id', 'in', ids)])
-        return action, {}
+        if len(ids) == 1:
+            action['views'] = sorted(
+                action['views'], key=lambda view: view[1] != 'form')
+        return action, {'res_id': ids}
 
     def do_open_potentials(self, action):
         return self._open(action, [r.id for r in self.records])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import acting_as, create_crm_users, set_sharing
+from lxml import etree
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.model.modelview import AccessButtonError
@@ -536,3 +537,118 @@ class CrmLeadConversionTestCase(unittest.TestCase):
             self.assertEqual(lead.crm_contact.account, lead.party)
         self.assertFalse(Opportunity.search(
                 [('id', 'in', [l.id for l in leads])] + self.leads_domain()))
+
+    def opened(self, result):
+        "Return the record ids and the view types of the action result opens"
+        (action, data), = result['actions']
+        return data['res_id'], [type_ for _, type_ in action['views']]
+
+    @with_transaction()
+    def test_one_lead_opens_its_potential_form(self):
+        "Converting one lead opens the form of its potential"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        company, users = self.setup_people()
+        lead = self.create_lead(users['rep1'])
+        with acting_as(users['rep1'], company):
+            result = run_convert([Opportunity(lead.id)])
+        ids, views = self.opened(result)
+        self.assertEqual(ids, [lead.id])
+        self.assertEqual(views[0], 'form')
+        self.assertIn('tree', views)
+
+    @with_transaction()
+    def test_several_leads_open_the_list(self):
+        "Converting several leads opens the list of their potentials"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        company, users = self.setup_people()
+        leads = [
+            self.create_lead(users['rep1'], lead_company=name)
+            for name in ["Hooli", "Globex"]]
+        with acting_as(users['rep1'], company):
+            result = run_convert([Opportunity(l.id) for l in leads])
+        ids, views = self.opened(result)
+        self.assertEqual(sorted(ids), sorted(l.id for l in leads))
+        self.assertEqual(views[0], 'tree')
+        (action, _), = result['actions']
+        self.assertEqual(
+            PYSONDecoder({}).decode(action['pyson_domain']),
+            [['id', 'in', ids]])
+
+    @with_transaction()
+    def test_without_potential_opens_the_account_form(self):
+        "Converting one lead without potential opens the account's form"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        company, users = self.setup_people()
+        lead = self.create_lead(users['rep1'])
+        with acting_as(users['rep1'], company):
+            result = run_convert(
+                [Opportunity(lead.id)], create_potential=False)
+        account, = self.parties(crm_type='account')
+        self.assertEqual(self.opened(result), ([account.id], ['form', 'tree']))
+
+        # two leads of one company make one account: its form
+        leads = [
+            self.create_lead(users['rep1'], lead_company="Hooli")
+            for _ in range(2)]
+        with acting_as(users['rep1'], company):
+            result = run_convert(
+                [Opportunity(l.id) for l in leads], create_potential=False)
+        ids, views = self.opened(result)
+        self.assertEqual(ids, [Opportunity(leads[0].id).party.id])
+        self.assertEqual(views[0], 'form')
+
+    @with_transaction()
+    def test_start_says_how_many_leads(self):
+        "The start form says how many leads are converted, when several"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Convert = pool.get('crm.lead.convert', type='wizard')
+        company, users = self.setup_people()
+        leads = [
+            self.create_lead(users['rep1'], lead_company=name)
+            for name in ["Hooli", "Globex", "Initech"]]
+
+        def defaults(leads):
+            with acting_as(users['rep1'], company), \
+                    Transaction().set_context(
+                        active_model='sale.opportunity',
+                        active_ids=[l.id for l in leads],
+                        active_id=leads[0].id):
+                session_id, _, _ = Convert.create()
+                result = Convert.execute(session_id, {}, 'start')
+                Convert.delete(session_id)
+            return result['view']['defaults']
+
+        several = defaults([Opportunity(l.id) for l in leads])
+        self.assertEqual(several['summary'], "Converting 3 leads.")
+        self.assertFalse(several['single'])
+        self.assertNotIn('leads', several)
+        single = defaults([Opportunity(leads[0].id)])
+        self.assertFalse(single['summary'])
+        self.assertEqual(single['lead_company'], "Hooli")
+
+    @with_transaction()
+    def test_start_form_layout(self):
+        """The start form fits its dialog: one label and one field a row,
+        the stage picked from a list, the summary only for several leads"""
+        pool = Pool()
+        StartForm = pool.get('crm.lead.convert.start')
+        view = StartForm.fields_view_get(view_type='form')
+        arch = etree.fromstring(view['arch'])
+        self.assertEqual(arch.get('col'), '2')
+        stage, = arch.xpath('//field[@name="sales_stage"]')
+        self.assertEqual(stage.get('widget'), 'selection')
+        self.assertFalse(arch.xpath('//field[@name="leads"]'))
+        decoder = PYSONDecoder({'single': True})
+        summary, = arch.xpath('//label[@name="summary"]')
+        self.assertTrue(decoder.decode(summary.get('states'))['invisible'])
+        separator, = arch.xpath('//separator[@id="account_contact"]')
+        self.assertFalse(
+            decoder.decode(separator.get('states'))['invisible'])
+        # no empty company name when several leads are converted
+        states = PYSONDecoder({'single': False}).decode(
+            view['fields']['lead_company']['states'])
+        self.assertTrue(states['invisible'])

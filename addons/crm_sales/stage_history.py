@@ -1,8 +1,11 @@
 """Stage history: when each potential entered and left each sales stage.
 
-A row is written for the stage a record is created in and for every
-change of stage, with the user who made it.  Users only read the rows,
-which follow the access of their opportunity.
+The history of a potential starts when it stops being a lead: a row is
+written for the stage a potential is created in, or converted to (by the
+user who converted it, at the conversion), and for every change of stage
+of a potential, with the user who made it.  A lead has no stage history.
+Durations are counted in whole minutes.  Users only read the rows, which
+follow the access of their opportunity.
 """
 import datetime
 
@@ -11,6 +14,12 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
+
+
+def whole_minutes(duration):
+    "Return the duration truncated to the minute."
+    return datetime.timedelta(
+        minutes=duration // datetime.timedelta(minutes=1))
 
 
 class StageHistory(ModelSQL, ModelView):
@@ -75,7 +84,8 @@ class StageHistory(ModelSQL, ModelView):
             tzinfo=None)
 
     def get_duration(self, name):
-        return (self.date_left or self.now()) - self.date_entered
+        return whole_minutes(
+            (self.date_left or self.now()) - self.date_entered)
 
     @classmethod
     def current_entries(cls, opportunities):
@@ -88,12 +98,21 @@ class StageHistory(ModelSQL, ModelView):
         return {r.opportunity.id: r.date_entered for r in rows}
 
     @classmethod
-    def record_stages(cls, opportunities):
+    def record_stages(cls, opportunities, restart=False):
         """Close the open stays of opportunities and open one in their
-        current stage (for those with a stage)."""
+        current stage (for those with a stage and past the lead).
+
+        With restart, the stays recorded before are deleted: the history
+        of a converted lead starts at its conversion."""
         now = cls.now()
         user = Transaction().user or None
+        opportunities = [o for o in opportunities if o.state != 'lead']
         with without_check_access():
+            if restart and opportunities:
+                cls.delete(cls.search([
+                            ('opportunity', 'in',
+                                [o.id for o in opportunities]),
+                            ]))
             open_ = cls.search([
                     ('opportunity', 'in', [o.id for o in opportunities]),
                     ('date_left', '=', None),
@@ -133,13 +152,21 @@ class Opportunity(metaclass=PoolMeta):
         pool = Pool()
         History = pool.get('crm.opportunity.stage_history')
         callbacks = super().on_write(records, values)
+        # A lead leaving its state (converted) starts its history
+        converted = []
+        if values.get('state') not in {None, 'lead', 'cancelled'}:
+            converted = [r for r in records if r.state == 'lead']
+        moved = []
         if 'sales_stage' in values:
             moved = [r for r in records
                 if (r.sales_stage.id if r.sales_stage else None)
-                != values['sales_stage']]
-            if moved:
-                callbacks.append(
-                    lambda: History.record_stages(cls.browse(moved)))
+                != values['sales_stage'] and r not in converted]
+        if converted:
+            callbacks.append(lambda: History.record_stages(
+                    cls.browse(converted), restart=True))
+        if moved:
+            callbacks.append(
+                lambda: History.record_stages(cls.browse(moved)))
         return callbacks
 
     @classmethod
@@ -149,7 +176,8 @@ class Opportunity(metaclass=PoolMeta):
         entered = History.current_entries(opportunities)
         now = History.now()
         return {
-            o.id: now - entered[o.id] if o.id in entered else None
+            o.id: whole_minutes(now - entered[o.id])
+            if o.id in entered else None
             for o in opportunities}
 
     @classmethod

@@ -5,6 +5,7 @@
 roles and the pipeline reports, for a rep and for the manager."""
 import datetime
 import unittest
+import unittest.mock
 from decimal import Decimal
 
 from crm_core.tests.activation import activate_with_crm
@@ -31,6 +32,11 @@ CENT = Decimal('0.01')
 
 def day(month, day_):
     return datetime.date(2026, month, day_)
+
+
+def plain(text):
+    "Return text with its no-break spaces (of ir.lang.strftime) as spaces."
+    return text.replace('\xa0', ' ')
 
 
 def money(value):
@@ -314,6 +320,102 @@ class PipelineTestCase(unittest.TestCase):
         self.assertGreaterEqual(stage_duration, datetime.timedelta(days=2))
         self.assertLess(stage_duration, datetime.timedelta(days=2, minutes=5))
 
+    def create_lead(self, owner, stage='prospecting', **values):
+        "Create a CRM lead of owner in stage (as the manager)."
+        Opportunity = Pool().get('sale.opportunity')
+        with acting_as(self.users['manager'], self.company), \
+                Transaction().set_context(crm_lead=True):
+            lead, = Opportunity.create([{
+                        'last_name': "Doe",
+                        'lead_company': "Initech",
+                        'assigned_user': owner.id,
+                        'sales_stage': self.stage(stage).id,
+                        **values}])
+        return lead
+
+    @with_transaction()
+    def test_stage_history_starts_at_conversion(self):
+        """The history of a converted lead starts at the conversion, by the
+        user converting it (frozen times)"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        History = pool.get('crm.opportunity.stage_history')
+        from .test_conversion import run_convert
+        self.setup_people()
+        rep = self.users['rep1']
+        created = datetime.datetime(2026, 3, 2, 9, 0)
+        converted = created + datetime.timedelta(minutes=22, seconds=30)
+
+        with unittest.mock.patch.object(History, 'now', return_value=created):
+            lead = self.create_lead(rep)
+            # A history row of a lead from an earlier version
+            legacy = self.create_lead(rep)
+            History.create([{
+                        'opportunity': legacy.id,
+                        'stage': self.stage('prospecting').id,
+                        'date_entered': created,
+                        'user': self.users['manager'].id,
+                        }])
+        self.assertEqual(Opportunity(lead.id).stage_history, ())
+
+        with unittest.mock.patch.object(
+                    History, 'now', return_value=converted), \
+                acting_as(rep, self.company):
+            # (the lead's own stage kept: no change of stage)
+            run_convert([Opportunity(lead.id)],
+                sales_stage=self.stage('prospecting').id)
+            run_convert([Opportunity(legacy.id)],
+                sales_stage=self.stage('qualification').id)
+        for potential, stage in [
+                (lead, 'prospecting'), (legacy, 'qualification')]:
+            potential = Opportunity(potential.id)
+            self.assertEqual(potential.state, 'opportunity')
+            entry, = potential.stage_history
+            self.assertEqual(
+                (entry.stage, entry.user, entry.date_entered, entry.date_left),
+                (self.stage(stage), rep, converted, None))
+
+        # Time in stage: since the conversion, in whole minutes
+        later = converted + datetime.timedelta(minutes=5, seconds=59)
+        with unittest.mock.patch.object(History, 'now', return_value=later):
+            self.assertEqual(Opportunity(lead.id).stage_duration,
+                datetime.timedelta(minutes=5))
+
+    @with_transaction()
+    def test_lead_without_stage_history(self):
+        "A lead changing stage has no history, the potential it becomes has"
+        Opportunity = Pool().get('sale.opportunity')
+        self.setup_people()
+        lead = self.create_lead(self.users['rep1'])
+        Opportunity.write([lead], {
+                'sales_stage': self.stage('qualification').id})
+        self.assertEqual(Opportunity(lead.id).stage_history, ())
+        self.assertIsNone(Opportunity(lead.id).stage_duration)
+
+    @with_transaction()
+    def test_durations_in_whole_minutes(self):
+        "Time in stage and stay durations are whole minutes"
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        History = pool.get('crm.opportunity.stage_history')
+        self.setup_people()
+        entered = datetime.datetime(2026, 1, 1, 8, 0)
+        with unittest.mock.patch.object(History, 'now', return_value=entered):
+            potential = self.potential('rep1', 'qualification')
+        left = entered + datetime.timedelta(
+            days=11, hours=12, minutes=14, seconds=23, microseconds=866775)
+        with unittest.mock.patch.object(History, 'now', return_value=left):
+            Opportunity.write([potential], {
+                    'sales_stage': self.stage('negotiation').id})
+        now = left + datetime.timedelta(hours=1, seconds=59, microseconds=3)
+        with unittest.mock.patch.object(History, 'now', return_value=now):
+            second, first = Opportunity(potential.id).stage_history
+            self.assertEqual(first.duration, datetime.timedelta(
+                    days=11, hours=12, minutes=14))
+            self.assertEqual(second.duration, datetime.timedelta(hours=1))
+            self.assertEqual(Opportunity(potential.id).stage_duration,
+                datetime.timedelta(hours=1))
+
     @with_transaction()
     def test_stage_history_read_only_and_private(self):
         "Users only read the history of the potentials they may read"
@@ -545,21 +647,123 @@ class PipelineTestCase(unittest.TestCase):
                 'date_entered': datetime.datetime(2026, 1, entered),
                 'date_left': datetime.datetime(2026, 1, left),
                 }
+        prospecting = self.stage('prospecting')
         History.create([
                 stay(p, qualification, 1, 3),
                 stay(p, negotiation, 3, 7),
                 stay(q, qualification, 1, 5),
+                stay(q, prospecting, 5, 6),
+                # The closing stages are no stay in the pipeline
+                stay(p, self.stage('closed_won'), 7, 9),
+                stay(q, self.stage('closed_lost'), 6, 9),
                 ])
         rows = self.report('stage_time')
         self.assertEqual(
             self.by(rows, 'sales_stage', 'number', 'average_days'), {
+                prospecting: (1, 1),
                 qualification: (2, (2 + 4) / 2),
                 negotiation: (1, 4),
                 })
+        # In the order of the pipeline, not of the names
+        self.assertEqual([r.sales_stage for r in rows],
+            [prospecting, qualification, negotiation])
+        self.assertLess(prospecting.sequence, qualification.sequence)
+        self.assertGreater(prospecting.name, negotiation.name)
         rows = self.report('stage_time', user='rep2')
         self.assertEqual(
             self.by(rows, 'sales_stage', 'number', 'average_days'), {
-                qualification: (1, 4)})
+                prospecting: (1, 1), qualification: (1, 4)})
+
+    def translate(self, name, type_, src, value, res_id=-1):
+        "Translate src of name in French."
+        pool = Pool()
+        Translation = pool.get('ir.translation')
+        Lang = pool.get('ir.lang')
+        french, = Lang.search([('code', '=', 'fr')])
+        Lang.write([french], {'translatable': True})
+        Translation.create([{
+                    'lang': 'fr', 'type': type_, 'name': name,
+                    'res_id': res_id, 'src': src, 'value': value,
+                    'module': 'crm_sales', 'fuzzy': False}])
+
+    @with_transaction()
+    def test_report_labels(self):
+        """Graphs and lists name selections by their label and months as
+        "Mar 2026", in the user's language"""
+        pool = Pool()
+        Month = pool.get('ir.calendar.month')
+        self.setup_pipeline()
+        rows = self.report('pipeline_month')
+        self.assertEqual([(r.month, plain(r.month_name)) for r in rows],
+            [(day(3, 1), "Mar 2026"), (day(4, 1), "Apr 2026")])
+        rows = self.report('lead_source')
+        self.assertEqual(
+            {r.lead_source: r.lead_source_name for r in rows}, {
+                'cold_call': "Cold Call", 'web_site': "Web Site",
+                None: gettext('crm_sales.msg_report_value_not_set')})
+        rows = self.report('deal_size')
+        self.assertEqual({r.state: r.state_name for r in rows},
+            {'won': "Won", 'lost': "Lost"})
+
+        # In French: the labels the opportunity's fields translate
+        march, = Month.search([('index', '=', 3)])
+        self.translate('ir.calendar.month,abbreviation', 'model',
+            march.abbreviation, "mars", res_id=march.id)
+        self.translate('sale.opportunity,lead_source', 'selection',
+            "Cold Call", "Démarchage")
+        self.translate('sale.opportunity,state', 'selection', "Won", "Gagnée")
+        rows = self.report('pipeline_month', language='fr')
+        self.assertEqual(plain(rows[0].month_name), "mars 2026")
+        rows = self.report('lead_source', language='fr')
+        self.assertIn("Démarchage", [r.lead_source_name for r in rows])
+        rows = self.report('deal_size', language='fr')
+        self.assertIn("Gagnée", [r.state_name for r in rows])
+
+    @with_transaction()
+    def test_report_views_show_labels(self):
+        "The graphs and lists of the reports show the labels, not the keys"
+        pool = Pool()
+        names = {
+            'crm.report.pipeline_month': ('month_name', 'month'),
+            'crm.report.lead_source': ('lead_source_name', 'lead_source'),
+            'crm.report.deal_size': ('state_name', 'state'),
+            'sale.opportunity.reporting.main.time_series': (
+                'date_name', 'date'),
+            'sale.opportunity.reporting.conversion.time_series': (
+                'date_name', 'date'),
+            'sale.opportunity.reporting.conversion.employee.time_series': (
+                'date_name', 'date'),
+            }
+        View = pool.get('ir.ui.view')
+        for model, (label, key) in names.items():
+            Model = pool.get(model)
+            views = View.search([('model', '=', model)])
+            # (the host's graphs per employee extend no view: unusable)
+            views = [v for v in views
+                if not ('employee' in model and v.type == 'graph')]
+            self.assertTrue(views)
+            for view in views:
+                with self.subTest(model=model, view=view.rec_name):
+                    arch = Model.fields_view_get(view.id)['arch']
+                    self.assertIn(f'name="{label}"', arch)
+                    self.assertNotIn(f'name="{key}"', arch)
+
+    @with_transaction()
+    def test_host_report_periods_named(self):
+        "The host's time series name their periods as users read them"
+        pool = Pool()
+        self.setup_pipeline()
+        Timeseries = pool.get('sale.opportunity.reporting.main.time_series')
+        context = {'company': self.company.id,
+            'from_date': day(1, 1), 'to_date': day(12, 31)}
+        for period, name in [('month', "Jan 2026"), ('year', "2026")]:
+            with Transaction().set_context(period=period, **context):
+                rows = Timeseries.search([])
+                self.assertEqual(plain(rows[0].date_name), name)
+        with acting_as(self.users['rep1'], self.company), \
+                Transaction().set_context(period='day', **context):
+            rows = Timeseries.search([])
+            self.assertEqual(rows[0].date_name, "01/01/2026")
 
     @with_transaction()
     def test_reports_follow_sharing(self):

@@ -9,12 +9,17 @@ reports (``sale.opportunity.reporting.*``) get the same condition.
 
 Amounts are summed in the currency of each opportunity, as the host's
 reports do: a company selling in one currency.
+
+Graphs and lists show what users read: the labels of the selections (as
+the opportunity's fields translate them in the user's language) and the
+months as "Nov 2026" in the user's language, ordered by the month.
 """
 from sql import Literal, Null
 from sql.aggregate import Avg, Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc, Extract
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
@@ -62,6 +67,26 @@ def readable_condition(opportunity):
         return condition
     with check_access():
         return opportunity.id.in_(Rule.query_get(Opportunity.__name__))
+
+
+def month_name(date):
+    "Return the month of date as the user's language abbreviates it."
+    Lang = Pool().get('ir.lang')
+    return Lang.get().strftime(date, '%b %Y') if date else None
+
+
+def selection_names(records, field, name):
+    """Return {record id: label} of the values of the sale.opportunity's
+    selection field held by the records' field name, in the user's
+    language (a missing value named as such)."""
+    Opportunity = Pool().get('sale.opportunity')
+    labels = dict(Opportunity.fields_get([field])[field]['selection'])
+    names = {}
+    for record in records:
+        value = getattr(record, name)
+        names[record.id] = (labels.get(value, value)
+            or gettext('crm_sales.msg_report_value_not_set'))
+    return names
 
 
 def _days(end, start):
@@ -253,6 +278,7 @@ class PipelineMonth(OpenPipelineMixin, AbstractReport):
     "The open pipeline by month of expected close date."
     __name__ = 'crm.report.pipeline_month'
     month = fields.Date("Month")
+    month_name = fields.Function(fields.Char("Month"), 'get_month_name')
 
     @classmethod
     def __setup__(cls):
@@ -282,6 +308,9 @@ class PipelineMonth(OpenPipelineMixin, AbstractReport):
         # of the select list with a parameter to the one of the group by)
         return super()._group_by(tables) + [
             cls._column_month(tables).as_('month')]
+
+    def get_month_name(self, name):
+        return month_name(self.month)
 
 
 class PotentialMixin:
@@ -319,6 +348,8 @@ class LeadSource(PotentialMixin, AbstractReport):
     "Potentials by lead source."
     __name__ = 'crm.report.lead_source'
     lead_source = fields.Selection(LEAD_SOURCES, "Lead Source")
+    lead_source_name = fields.Function(
+        fields.Char("Lead Source"), 'get_lead_source_name')
     winning_rate = fields.Function(
         fields.Float("Winning Rate", digits=(1, 4)), 'get_rate')
     _rates = {'winning_rate': ('won', 'number')}
@@ -342,6 +373,10 @@ class LeadSource(PotentialMixin, AbstractReport):
     def _group_by(cls, tables):
         return super()._group_by(tables) + [
             tables['opportunity'].lead_source]
+
+    @classmethod
+    def get_lead_source_name(cls, records, name):
+        return selection_names(records, 'lead_source', 'lead_source')
 
 
 class ConversionRep(PotentialMixin, AbstractReport):
@@ -402,6 +437,7 @@ class DealSize(AbstractReport):
             ('won', "Won"),
             ('lost', "Lost"),
             ], "State")
+    state_name = fields.Function(fields.Char("State"), 'get_state_name')
     amount = Monetary(
         "Amount", currency='currency', digits='currency')
     average_amount = Monetary(
@@ -443,6 +479,10 @@ class DealSize(AbstractReport):
     def _group_by(cls, tables):
         return super()._group_by(tables) + [tables['opportunity'].state]
 
+    @classmethod
+    def get_state_name(cls, records, name):
+        return selection_names(records, 'state', 'state')
+
 
 class LossReason(AbstractReport):
     "Potentials lost in the period by lost reason."
@@ -480,8 +520,10 @@ class LossReason(AbstractReport):
 
 
 class StageTime(AbstractReport):
-    """Stays in each sales stage entered in the period: number and average
-    days (until now for the current stays)."""
+    """Stays in each open sales stage entered in the period: number and
+    average days (until now for the current stays), in the order of the
+    pipeline.  The closing stages (Closed Won, Closed Lost) are no stay:
+    they are left out."""
     __name__ = 'crm.report.stage_time'
     sales_stage = fields.Many2One('crm.sales_stage', "Sales Stage")
     average_days = fields.Float("Average Days", digits=(16, 1))
@@ -490,18 +532,25 @@ class StageTime(AbstractReport):
     def __setup__(cls):
         super().__setup__()
         cls.number.string = "Stays"
-        cls._order.insert(0, ('sales_stage', 'ASC'))
+        cls._order.insert(0, ('sales_stage.sequence', 'ASC'))
 
     @classmethod
     def _joins(cls):
         pool = Pool()
         History = pool.get('crm.opportunity.stage_history')
+        Stage = pool.get('crm.sales_stage')
         from_item, tables = super()._joins()
         opportunity = tables['opportunity']
         tables['history'] = history = History.__table__()
+        tables['stage'] = stage = Stage.__table__()
         from_item = history.join(
-            opportunity, condition=history.opportunity == opportunity.id)
+            opportunity, condition=history.opportunity == opportunity.id
+            ).join(stage, condition=history.stage == stage.id)
         return from_item, tables
+
+    @classmethod
+    def _where(cls, tables):
+        return super()._where(tables) & (tables['stage'].closing == Null)
 
     @classmethod
     def _column_date(cls, tables):
@@ -542,11 +591,30 @@ class HostReportingRule:
             & readable_condition(tables['opportunity']))
 
 
+class HostTimeseriesName:
+    """The period of a row of the host's time series as users read it:
+    "Nov 2026" for a month, "2026" for a year, the date for a day."""
+    __slots__ = ()
+    date_name = fields.Function(fields.Char("Date"), 'get_date_name')
+
+    def get_date_name(self, name):
+        Lang = Pool().get('ir.lang')
+        if not self.date:
+            return None
+        period = Transaction().context.get('period', 'month')
+        if period == 'year':
+            return str(self.date.year)
+        if period == 'month':
+            return month_name(self.date)
+        return Lang.get().strftime(self.date)
+
+
 class HostReportingMain(HostReportingRule, metaclass=PoolMeta):
     __name__ = 'sale.opportunity.reporting.main'
 
 
-class HostReportingMainTimeseries(HostReportingRule, metaclass=PoolMeta):
+class HostReportingMainTimeseries(
+        HostTimeseriesName, HostReportingRule, metaclass=PoolMeta):
     __name__ = 'sale.opportunity.reporting.main.time_series'
 
 
@@ -555,7 +623,7 @@ class HostReportingConversion(HostReportingRule, metaclass=PoolMeta):
 
 
 class HostReportingConversionTimeseries(
-        HostReportingRule, metaclass=PoolMeta):
+        HostTimeseriesName, HostReportingRule, metaclass=PoolMeta):
     __name__ = 'sale.opportunity.reporting.conversion.time_series'
 
 
@@ -564,7 +632,7 @@ class HostReportingConversionEmployee(HostReportingRule, metaclass=PoolMeta):
 
 
 class HostReportingConversionEmployeeTimeseries(
-        HostReportingRule, metaclass=PoolMeta):
+        HostTimeseriesName, HostReportingRule, metaclass=PoolMeta):
     __name__ = 'sale.opportunity.reporting.conversion.employee.time_series'
 
 

@@ -1,0 +1,108 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The CRM lists fit a screen 1366 pixels wide in sao.
+
+sao gives a list column a minimum width of 10 em (8 for an integer, 9 for
+a selection, 3 for a boolean, 2 more with a symbol), times 1 + expand, or
+its ``width`` in pixels; the table is at least the sum of the columns
+shown.  A list em is 14 / 1.2 pixels (measured in Chromium: 117 pixels for
+10 em).  Beside the menu (350 pixels) and sao's two narrow columns
+(selection and optional columns, 30 pixels each) a screen 1366 pixels wide
+leaves about 940 pixels: 80 em."""
+import unittest
+
+from lxml import etree
+
+from crm_core.tests.activation import activate_with_crm
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+
+#: em per pixel of a list column in sao
+EM_PX = 14 / 1.2
+#: the most a list may show by default, in em
+BUDGET = 80
+WIDGET_EM = {
+    'integer': 8, 'selection': 9, 'reference': 20, 'one2many': 5,
+    'many2many': 5, 'boolean': 3, 'binary': 20}
+#: action -> the columns a rep reads, shown by default
+LISTS = {
+    ('crm_sales', 'act_lead_form'): {
+        'first_name', 'last_name', 'lead_company', 'lead_status',
+        'crm_score', 'assigned_user', 'create_date'},
+    ('crm_sales', 'act_potential_form'): {
+        'description', 'party', 'amount', 'sales_stage', 'crm_score',
+        'expected_close_date', 'assigned_user'},
+    ('crm_sales', 'act_quota_form'): {
+        'year', 'quarter', 'assigned_user', 'amount'},
+    ('crm_core', 'act_account_form'): {
+        'name', 'account_type', 'phone', 'assigned_user'},
+    ('crm_core', 'act_contact_form'): {
+        'first_name', 'last_name', 'account', 'email', 'phone',
+        'assigned_user'},
+    }
+
+
+def column_em(column, fields):
+    "Return the minimum width sao gives column, in em"
+    if column.get('width'):
+        return int(column.get('width')) / EM_PX
+    widget = column.get('widget') or fields[column.get('name')]['type']
+    width = WIDGET_EM.get(widget, 10)
+    if column.get('symbol'):
+        width += 2
+    return width * (1 + int(column.get('expand') or 0))
+
+
+def shown(column):
+    "Whether sao shows column unless the user hides it"
+    return (column.get('optional') in {None, '0'}
+        and column.get('tree_invisible') in {None, '0'})
+
+
+class CrmListLayoutTestCase(unittest.TestCase):
+    "Test the default columns of the CRM lists"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_with_crm('crm_sales')
+
+    def list_view(self, module, action_id):
+        "Return the arch and fields of the first view of the action"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Action = pool.get('ir.action.act_window')
+        action = Action(ModelData.get_id(module, action_id))
+        view_id, view_type = action.views[0]
+        self.assertEqual(view_type, 'tree')
+        Model = pool.get(action.res_model)
+        result = Model.fields_view_get(view_id=view_id)
+        return etree.fromstring(result['arch']), result['fields']
+
+    @with_transaction()
+    def test_lists_fit_the_screen(self):
+        "Each CRM list shows by default at most 80 em, the owner included"
+        for (module, action_id), read in LISTS.items():
+            with self.subTest(action=action_id):
+                arch, fields = self.list_view(module, action_id)
+                columns = [c for c in arch.xpath('/tree/field') if shown(c)]
+                self.assertLessEqual(
+                    sum(column_em(c, fields) for c in columns), BUDGET)
+                self.assertLessEqual(
+                    read, {c.get('name') for c in columns})
+
+    @with_transaction()
+    def test_more_columns_one_click_away(self):
+        "The columns not shown by default may be shown by the user"
+        for (module, action_id), read in LISTS.items():
+            with self.subTest(action=action_id):
+                arch, _ = self.list_view(module, action_id)
+                for column in arch.xpath('/tree/field'):
+                    if not shown(column):
+                        self.assertEqual(column.get('optional'), '1')
+        arch, _ = self.list_view('crm_sales', 'act_lead_form')
+        hidden = {
+            c.get('name') for c in arch.xpath('/tree/field[@optional="1"]')}
+        self.assertLessEqual(
+            {'email', 'phone', 'lead_source', 'assigned_team'}, hidden)

@@ -1,15 +1,15 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license
 # terms.
-"""The CRM lists fit a screen 1366 pixels wide in sao.
+"""The CRM lists fit a screen 1440 pixels wide in sao.
 
 sao gives a list column a minimum width of 10 em (8 for an integer, 9 for
-a selection, 3 for a boolean, 2 more with a symbol), times 1 + expand, or
-its ``width`` in pixels; the table is at least the sum of the columns
-shown.  A list em is 14 / 1.2 pixels (measured in Chromium: 117 pixels for
-10 em).  Beside the menu (350 pixels) and sao's two narrow columns
-(selection and optional columns, 30 pixels each) a screen 1366 pixels wide
-leaves about 940 pixels: 80 em."""
+a selection, 3 for a boolean, 2 more with a symbol), times (1 + expand) /
+expand with an expand, or its ``width`` in pixels; the table is at least
+the sum of the columns shown.  A list em is 13 pixels (its font-size is
+small; measured in Chromium).  Beside the menu (350 pixels), the margins
+and sao's two narrow columns (selection and optional columns, 30 pixels
+each) a screen 1440 pixels wide leaves 1015 pixels (measured)."""
 import unittest
 
 from lxml import etree
@@ -18,10 +18,10 @@ from crm_core.tests.activation import activate_with_crm
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-#: em per pixel of a list column in sao
-EM_PX = 14 / 1.2
-#: the most a list may show by default, in em
-BUDGET = 80
+#: pixels of an em of a list column in sao
+EM_PX = 13
+#: the most a list may show by default, in pixels
+BUDGET = 1015
 WIDGET_EM = {
     'integer': 8, 'selection': 9, 'reference': 20, 'one2many': 5,
     'many2many': 5, 'boolean': 3, 'binary': 20}
@@ -43,15 +43,18 @@ LISTS = {
     }
 
 
-def column_em(column, fields):
-    "Return the minimum width sao gives column, in em"
+def column_px(column, fields):
+    "Return the minimum width sao gives column, in pixels"
     if column.get('width'):
-        return int(column.get('width')) / EM_PX
+        return int(column.get('width'))
     widget = column.get('widget') or fields[column.get('name')]['type']
     width = WIDGET_EM.get(widget, 10)
     if column.get('symbol'):
         width += 2
-    return width * (1 + int(column.get('expand') or 0))
+    expand = int(column.get('expand') or 0)
+    if expand:
+        width = width * (1 + expand) / expand
+    return width * EM_PX
 
 
 def shown(column):
@@ -82,13 +85,13 @@ class CrmListLayoutTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_lists_fit_the_screen(self):
-        "Each CRM list shows by default at most 80 em, the owner included"
+        "Each CRM list shows by default at most 1015 pixels, owner included"
         for (module, action_id), read in LISTS.items():
             with self.subTest(action=action_id):
                 arch, fields = self.list_view(module, action_id)
                 columns = [c for c in arch.xpath('/tree/field') if shown(c)]
                 self.assertLessEqual(
-                    sum(column_em(c, fields) for c in columns), BUDGET)
+                    sum(column_px(c, fields) for c in columns), BUDGET)
                 self.assertLessEqual(
                     read, {c.get('name') for c in columns})
 

@@ -69,15 +69,31 @@ def test_link_opens_crm_form(crm_transaction, view, field, crm_type):
     assert _opened_form(crm_type) == f'crm_core.{crm_type}_view_form'
 
 
-@pytest.mark.xfail(strict=True, reason="crm_sales states that the party of "
-    "a potential is an account (its context): see the report of crm_core's "
-    "party_view")
 def test_potential_account_opens_account_form(crm_transaction):
     "The account of a potential opens the CRM account form"
     for view in ['crm_sales.potential_view_form',
             'crm_sales.potential_view_list']:
         assert _context_type(_view('sale.opportunity', view), 'party') == (
             'account')
+
+
+def test_origin_lead_opens_potential_form(crm_transaction):
+    """The lead an account or contact was converted from (a potential
+    now) opens the CRM potential form, an opportunity without it the
+    host's"""
+    pool = Pool()
+    Opportunity = pool.get('sale.opportunity')
+    ModelData = pool.get('ir.model.data')
+    definition = _view('party.party', 'crm_core.contact_view_form')
+    context = PYSONDecoder(noeval=True).decode(
+        definition['fields']['crm_origin_lead']['context'])
+    assert context['crm_opportunity_form'] == 'potential'
+    potential_form = ModelData.get_id('crm_sales', 'potential_view_form')
+    with Transaction().set_context(context):
+        assert Opportunity.fields_view_get(
+            view_type='form')['view_id'] == potential_form
+    assert Opportunity.fields_view_get(
+        view_type='form')['view_id'] != potential_form
 
 
 def test_party_form_without_type(crm_transaction):

@@ -24,6 +24,9 @@ class Party(metaclass=PoolMeta):
     crm_origin_lead = fields.Many2One(
         'sale.opportunity', "Converted From Lead", readonly=True,
         ondelete='SET NULL',
+        context={
+            'crm_opportunity_form': 'potential',
+            },
         states={
             'invisible': ~Eval('crm_origin_lead'),
             },

@@ -14,6 +14,7 @@ from trytond.model import (
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 OPPORTUNITY_TYPES = [
     (None, ""),
@@ -22,6 +23,12 @@ OPPORTUNITY_TYPES = [
     ]
 
 _OPEN = {'readonly': Eval('state').in_(['won', 'lost', 'cancelled'])}
+#: The CRM forms a link to an opportunity may ask for with
+#: ``crm_opportunity_form`` in its context
+CRM_OPPORTUNITY_FORMS = {
+    'lead': 'lead_view_form',
+    'potential': 'potential_view_form',
+    }
 
 
 class SalesStage(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -81,6 +88,12 @@ class Opportunity(metaclass=PoolMeta):
             'invisible': Eval('state') != 'lost',
             })
     competitor = fields.Char("Competitor", states=_OPEN)
+    crm_pipeline = fields.Function(
+        fields.Char(
+            "Pipeline",
+            help="The open stages in their order: the passed ones ticked, "
+            "the current one in brackets."),
+        'get_crm_pipeline')
     probability_manual = fields.Boolean(
         "Probability Set by Hand", states=_OPEN,
         help="Keep the probability when the stage changes.\n"
@@ -105,6 +118,9 @@ class Opportunity(metaclass=PoolMeta):
                     (t.expected_close_date, Index.Range()),
                     where=t.state.in_(['opportunity', 'converted'])),
                 })
+        # The account of a potential opens the CRM account form
+        # (crm_core's party_view): the host's field states no CRM type
+        cls.party.context = {**cls.party.context, 'crm_type': 'account'}
         cls._transitions |= {
             ('opportunity', 'won'),
             }
@@ -127,6 +143,47 @@ class Opportunity(metaclass=PoolMeta):
                 'invisible': ~Eval('state').in_(
                     ['opportunity', 'converted', 'lost']),
                 }
+
+    @classmethod
+    def get_crm_pipeline(cls, opportunities, name):
+        "Show where each potential stands in the pipeline."
+        pool = Pool()
+        Stage = pool.get('crm.sales_stage')
+        stages = Stage.search([('closing', '=', None)])
+        pipelines = {}
+        for opportunity in opportunities:
+            current = opportunity.sales_stage
+            if current and current.closing:
+                passed = len(stages)
+            elif current in stages:
+                passed = stages.index(current)
+            else:
+                passed = None
+            steps = []
+            for index, stage in enumerate(stages):
+                if passed is not None and index < passed:
+                    steps.append(f'{stage.name} \u2713')
+                elif stage == current:
+                    steps.append(f'[{stage.name}]')
+                else:
+                    steps.append(stage.name)
+            if current and current.closing:
+                steps.append(f'[{current.name}]')
+            pipelines[opportunity.id] = ' \u203a '.join(steps)
+        return pipelines
+
+    @classmethod
+    def fields_view_get(cls, view_id=None, view_type='form', level=None):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        # A CRM link to an opportunity opens the CRM form it names, not
+        # the host's (the client asks a form without view id)
+        form = CRM_OPPORTUNITY_FORMS.get(
+            Transaction().context.get('crm_opportunity_form'))
+        if not view_id and view_type == 'form' and form:
+            view_id = ModelData.get_id('crm_sales', form)
+        return super().fields_view_get(
+            view_id=view_id, view_type=view_type, level=level)
 
     @classmethod
     def default_sales_stage(cls):

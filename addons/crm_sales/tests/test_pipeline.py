@@ -97,6 +97,38 @@ class PipelineTestCase(unittest.TestCase):
         return potential
 
     @with_transaction()
+    def test_pipeline_shows_where_a_potential_stands(self):
+        """The form reads as a pipeline: the passed stages ticked, the
+        current one in brackets, the closing stage last; the stage is
+        picked from a drop-down"""
+        pool = Pool()
+        Stage = pool.get('crm.sales_stage')
+        Opportunity = pool.get('sale.opportunity')
+        self.setup_people()
+        potential = self.potential('rep1', stage='proposal')
+        names = [s.name for s in Stage.search([('closing', '=', None)])]
+        proposal = names.index(self.stage('proposal').name)
+        steps = potential.crm_pipeline.split(' \u203a ')
+        self.assertEqual(steps[:proposal], [f'{n} \u2713' for n in names[
+                    :proposal]])
+        self.assertEqual(steps[proposal], f'[{names[proposal]}]')
+        self.assertEqual(steps[proposal + 1:], names[proposal + 1:])
+
+        won, = Stage.search([('closing', '=', 'won')], limit=1)
+        Opportunity.write([potential], {'sales_stage': won.id})
+        steps = Opportunity(potential.id).crm_pipeline.split(' \u203a ')
+        self.assertEqual(steps[-1], f'[{won.name}]')
+        self.assertTrue(all(s.endswith('\u2713') for s in steps[:-1]))
+
+        view = Opportunity.fields_view_get(
+            pool.get('ir.model.data').get_id(
+                'crm_sales', 'potential_view_form'))
+        from lxml import etree
+        field, = etree.fromstring(view['arch']).xpath(
+            '//field[@name="sales_stage"]')
+        self.assertEqual(field.get('widget'), 'selection')
+
+    @with_transaction()
     def test_potential_created_from_its_menu(self):
         "A potential created from CRM > Sales > Potentials is a potential"
         pool = Pool()

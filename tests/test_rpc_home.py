@@ -99,6 +99,7 @@ def test_top_menus(home_world):
     admin = _top_menus(home_world['admin'])
     assert admin[0] == "CRM"
     assert "Sales" not in admin
+    assert "Marketing" not in admin
     assert "Parties" not in admin
     assert "Administration" in admin
 

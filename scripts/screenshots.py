@@ -20,11 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'tests'))
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Sao  # noqa: E402
+from sao_testing import CHROMIUM, CHROMIUM_ARGS, Sao  # noqa: E402
 
 PASSWORD = 'crm-demo-2026'
-#: (login, menu path, tab or None, form: open the first record)
-SCREENS = [
+#: The demo's logins, each shot first as it lands after logging in
+LOGINS = ['admin', 'director', 'sales.manager', 'sales.rep1', 'sales.rep2',
+    'support.manager', 'support.rep', 'marketing.manager', 'marketing.user']
+#: (login, menu path, tab or None, form: open the first record); an empty
+#: path is the screen the user lands on
+SCREENS = [(login, (), None, False) for login in LOGINS] + [
     ('sales.rep1', ('CRM', 'Sales', 'Leads'), 'My Leads', False),
     ('sales.rep1', ('CRM', 'Sales', 'Leads'), 'My Leads', True),
     ('sales.rep1', ('CRM', 'Sales', 'Potentials'), 'My Open', False),
@@ -37,7 +41,17 @@ SCREENS = [
         None, False),
     ('director', ('CRM', 'Sales', 'Potentials'), 'All', False),
     ('support.rep', ('CRM', 'Accounts'), 'All', False),
+    ('marketing.user', ('CRM', 'Contacts'), 'All', False),
+    ('sales.manager', ('CRM', 'Sales', 'Reports', 'Time in Stage'),
+        None, False),
+    ('sales.manager', ('CRM', 'Sales', 'Reports', 'Pipeline by Month'),
+        None, False),
+    ('sales.manager', ('CRM', 'Sales', 'Reports',
+            'Potentials by Lead Source'), None, False),
+    ('sales.manager', ('CRM', 'Sales', 'Reports', 'Deal Size and Cycle'),
+        None, False),
     ]
+ADMIN_PASSWORD = 'demo-admin'
 
 
 class _Server:
@@ -48,9 +62,11 @@ class _Server:
 
 def shoot(page, server, login, path, tab, form, out):
     sao = Sao(page, server)
-    sao.login(login, PASSWORD)
-    sao.open_menu(*path)
-    page.wait_for_timeout(1500)
+    sao.login(login, ADMIN_PASSWORD if login == 'admin' else PASSWORD)
+    page.wait_for_timeout(2500)
+    if path:
+        sao.open_menu(*path)
+        page.wait_for_timeout(1500)
     if tab:
         page.locator(
             '#tabcontent .tab-pane.active a[role="tab"]',
@@ -61,7 +77,8 @@ def shoot(page, server, login, path, tab, form, out):
             '#tabcontent .tab-pane.active table.tree > tbody > tr'
             ).first.dblclick()
         page.wait_for_timeout(2000)
-    name = '-'.join([login, *path[1:], tab or '', 'form' if form else ''])
+    name = '-'.join([login, *path[1:], tab or '', 'form' if form else '',
+            '' if path else 'first-screen'])
     name = ''.join(c if c.isalnum() else '-' for c in name.lower())
     name = '-'.join(filter(None, name.split('-')))
     target = out / f'{name}.png'

@@ -14,74 +14,29 @@ package (its own browsers are not used) and sao in <repo>/sao
 are skipped, or fail when CI=true.
 """
 import os
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, ROOT, Database, JsonRpc, Server,
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, Database, JsonRpc, Server,
     database_uri, setup_people)
+from sao_testing import (
+    TIMEOUT, Sao, browser, check_screenshot, rpc_matcher, sao_dir,
+    screenshot_dir)
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic']
-SAO_DIR = ROOT / 'sao'
+__all__ = ['browser', 'sao_dir']  # fixtures used by the tests below
+
 PASSWORD = 'Browser-Pass-42'
-TIMEOUT = 30_000  # ms, for every Playwright wait
 
 REP_ACCOUNTS = ["Browser Own 1", "Browser Own 2"]
 OTHER_ACCOUNTS = ["Browser Other 1"]
-MINE = {'browser.rep': REP_ACCOUNTS, 'browser.manager': []}
-
-
-def _unavailable(reason):
-    if os.environ.get('CI') == 'true':
-        pytest.fail(f"browser test cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-def _sao_installed():
-    return ((SAO_DIR / 'index.html').exists()
-        and (SAO_DIR / 'node_modules').is_dir())
-
-
-@pytest.fixture(scope='module')
-def sao_dir():
-    "sao installed in <repo>/sao, by scripts/sao.sh when missing"
-    if not _sao_installed():
-        result = subprocess.run(
-            [str(ROOT / 'scripts' / 'sao.sh')], text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if result.returncode or not _sao_installed():
-            _unavailable(
-                "sao is not installed and scripts/sao.sh failed: "
-                + result.stdout.strip()[-500:])
-    return SAO_DIR
-
-
-@pytest.fixture(scope='module')
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(
-            f"{CHROMIUM} is missing (apt-get install -y chromium; "
-            "scripts/test.sh installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh temporary profile
-        # (user-data-dir) and each context fresh cookies and storage.
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+#: The list each user lands on: its own accounts (Mine), or what it may
+#: read (All first) for a user owning none
+LANDING = {
+    'browser.rep': REP_ACCOUNTS,
+    'browser.manager': sorted(REP_ACCOUNTS + OTHER_ACCOUNTS),
+    }
 
 
 @pytest.fixture(scope='module')
@@ -134,83 +89,28 @@ def browser_world(web_server):
     admin.logout()
 
 
-def _screenshot_dir():
-    directory = Path(
-        os.environ.get('CRM_SCREENSHOTS') or ROOT / 'screenshots')
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+def list_names(sao):
+    "The cells of the Name column of the list in the current tab"
+    return sao.page.locator(
+        '#tabcontent .tab-pane.active table.tree > tbody > '
+        'tr:not([data-crm-stale]) > td[data-title="Name: "] '
+        'div.column-char')
 
 
-class Sao:
-    "The few sao gestures the tests need, with the selectors in one place"
+def switch_domain_tab(sao, name):
+    """Click a tab of the action (Mine, All) and wait for its records.
 
-    def __init__(self, page, server):
-        self.page = page
-        self.server = server
-
-    def login(self, login, password):
-        from playwright.sync_api import expect
-        page = self.page
-        page.goto(self.server.url + '/')
-        # One database served: sao fills it in (read-only input#database)
-        # once common.db.list answers; a login submitted before that is
-        # ignored by sao (no database), so wait for it.
-        # When the server lists several databases (other tests' databases
-        # on a PostgreSQL cluster) sao offers them in a select: pick ours.
-        database = page.locator('input#database')
-        try:
-            expect(database).to_have_value(self.server.database)
-        except AssertionError:
-            choice = page.locator('select#database')
-            choice.select_option(self.server.database)
-            expect(choice).to_have_value(self.server.database)
-        # sao 8 asks the login first, then the password in a second dialog.
-        page.locator('input#login').fill(login)
-        page.locator('input#login').press('Enter')
-        password_entry = page.locator(
-            'input#ask-dialog-entry[type="password"]')
-        password_entry.fill(password)
-        password_entry.press('Enter')
-        # Logged in: the menu tree on the left shows its top entries.
-        self.menu_entry('CRM').wait_for()
-
-    def menu_entry(self, name):
-        return self.page.locator(
-            f'#menu div.column-char[title="{name}"]')
-
-    def open_menu(self, *path):
-        "Click each menu entry in turn: CRM unfolds, Accounts opens a tab"
-        for name in path:
-            self.menu_entry(name).click()
-
-    def list_names(self):
-        "The cells of the Name column of the list in the current tab"
-        return self.page.locator(
-            '#tabcontent .tab-pane.active table.tree > tbody > '
-            'tr:not([data-crm-stale]) > td[data-title="Name: "] '
-            'div.column-char')
-
-    def switch_domain_tab(self, name):
-        """Click a tab of the action (Mine, All) and wait for its records.
-
-        The rows shown are marked first: sao renders the new search into new
-        rows, so a list read afterwards is never the previous tab's."""
-        page = self.page
+    The rows shown are marked first: sao renders the new search into new
+    rows, so a list read afterwards is never the previous tab's."""
+    page = sao.page
+    page.locator(
+        '#tabcontent .tab-pane.active table.tree > tbody > tr'
+        ).evaluate_all(
+        "els => els.forEach(e => e.setAttribute('data-crm-stale', '1'))")
+    with page.expect_response(rpc_matcher('model.party.party.search')):
         page.locator(
-            '#tabcontent .tab-pane.active table.tree > tbody > tr'
-            ).evaluate_all(
-            "els => els.forEach(e => e.setAttribute('data-crm-stale', '1'))")
-        with page.expect_response(_rpc_matcher('model.party.party.search')):
-            page.locator(
-                '#tabcontent .tab-pane.active a[role="tab"]',
-                has_text=name).click()
-
-
-def _rpc_matcher(method):
-    def match(response):
-        data = response.request.post_data or ''
-        return f'"method":"{method}"' in data.replace(' ', '')
-    return match
+            '#tabcontent .tab-pane.active a[role="tab"]',
+            has_text=name).click()
 
 
 def _open_accounts(browser, server, login, screenshot):
@@ -231,25 +131,25 @@ def _open_accounts(browser, server, login, screenshot):
         timings['login'] = time.monotonic() - start
 
         start = time.monotonic()
-        with page.expect_response(_rpc_matcher('model.party.party.search')):
+        with page.expect_response(rpc_matcher('model.party.party.search')):
             sao.open_menu('CRM', 'Accounts')
         expect(page.locator(
                 '#tabcontent .tab-pane.active a[role="tab"]',
                 has_text='All')).to_be_visible()
         timings['open'] = time.monotonic() - start
-        mine = sao.list_names()
+        mine = list_names(sao)
         # The Mine tab: what the user is assigned (the action's domain).
-        expect(mine).to_have_text(MINE[login])
+        expect(mine).to_have_text(LANDING[login])
         mine_names = mine.all_inner_texts()
 
         start = time.monotonic()
-        sao.switch_domain_tab('All')
-        names = sao.list_names()
+        switch_domain_tab(sao, 'All')
+        names = list_names(sao)
         # Waits for the new rows (never none here); the exact list is
         # asserted by the caller.
         names.first.wait_for()
         timings['all'] = time.monotonic() - start
-        path = _screenshot_dir() / screenshot
+        path = screenshot_dir() / screenshot
         page.screenshot(path=str(path))
         (path.parent / f'failure-{screenshot}').unlink(missing_ok=True)
         assert not errors, errors
@@ -257,7 +157,7 @@ def _open_accounts(browser, server, login, screenshot):
             'mine': mine_names, 'all': names.all_inner_texts(),
             'screenshot': path, 'timings': timings}
     except Exception:
-        page.screenshot(path=str(_screenshot_dir() / (
+        page.screenshot(path=str(screenshot_dir() / (
                     f'failure-{screenshot}')))
         print("page errors:", errors)
         print("server log:", server.log()[-3000:])
@@ -266,7 +166,7 @@ def _open_accounts(browser, server, login, screenshot):
         context.close()
 
 
-def _check_screenshot(path):
+def check_screenshot(path):
     assert path.is_file(), path
     assert path.stat().st_size > 0, path
     with open(path, 'rb') as image:
@@ -280,7 +180,7 @@ def test_sales_rep_sees_only_own_accounts(browser, web_server, browser_world):
     print("timings (s):", result['timings'])
     assert result['mine'] == REP_ACCOUNTS
     assert result['all'] == REP_ACCOUNTS
-    _check_screenshot(result['screenshot'])
+    check_screenshot(result['screenshot'])
 
 
 def test_sales_manager_sees_reps_accounts(
@@ -290,9 +190,10 @@ def test_sales_manager_sees_reps_accounts(
         browser, web_server, 'browser.manager',
         'sales-manager-accounts.png')
     print("timings (s):", result['timings'])
-    assert result['mine'] == []
+    # It owns none: it lands on the tab of what it may read
+    assert result['mine'] == sorted(REP_ACCOUNTS + OTHER_ACCOUNTS)
     assert result['all'] == sorted(REP_ACCOUNTS + OTHER_ACCOUNTS)
-    _check_screenshot(result['screenshot'])
+    check_screenshot(result['screenshot'])
 
 
 def test_administrator_edits_a_profile_grid(
@@ -327,11 +228,11 @@ def test_administrator_edits_a_profile_grid(
     page.on('pageerror', lambda error: errors.append(
         f'{error}\n{error.stack}'))
     sao = Sao(page, web_server)
-    screenshot = _screenshot_dir() / 'administrator-profile-grid.png'
+    screenshot = screenshot_dir() / 'administrator-profile-grid.png'
     try:
         sao.login(ADMIN_LOGIN, ADMIN_PASSWORD)
         sao.open_menu('CRM', 'Configuration', 'Roles and Sharing')
-        with page.expect_response(_rpc_matcher('model.res.group.search')):
+        with page.expect_response(rpc_matcher('model.res.group.search')):
             sao.open_menu('Profiles')
         pane = page.locator('#tabcontent .tab-pane.active')
         pane.locator('td div.column-char', has_text="CRM Staff").dblclick()
@@ -344,7 +245,7 @@ def test_administrator_edits_a_profile_grid(
         page.screenshot(path=str(screenshot))
         delete.click()
         expect(delete).to_be_checked()
-        with page.expect_response(_rpc_matcher('model.res.group.write')):
+        with page.expect_response(rpc_matcher('model.res.group.write')):
             page.locator('button#save:visible').click()
         # sao 8.0's BooleanColumn.clicked reads this.group, which columns
         # lack (src/view/tree.js), after it has set the value: the one
@@ -362,7 +263,7 @@ def test_administrator_edits_a_profile_grid(
         context.close()
     try:
         assert delete_granted()
-        _check_screenshot(screenshot)
+        check_screenshot(screenshot)
     finally:
         admin.model(
             'crm.profile.permission', 'write', [row_id],
@@ -406,11 +307,11 @@ def test_sales_screens_open(browser, web_server, browser_world, login):
             pane.locator('.screen-container').first.wait_for()
             page.wait_for_load_state('networkidle')
             name = '-'.join([login, *path]).lower().replace(' ', '-')
-            page.screenshot(path=str(_screenshot_dir() / f'{name}.png'))
+            page.screenshot(path=str(screenshot_dir() / f'{name}.png'))
             assert not errors, (path, errors)
     except Exception:
         page.screenshot(path=str(
-                _screenshot_dir() / f'failure-sales-screens-{login}.png'))
+                screenshot_dir() / f'failure-sales-screens-{login}.png'))
         print("page errors:", errors)
         print("server log:", web_server.log()[-3000:])
         raise
@@ -418,9 +319,31 @@ def test_sales_screens_open(browser, web_server, browser_world, login):
         context.close()
 
 
+#: What a rep typed on its lead: conversion and stage changes keep it
+LEAD_VALUES = {
+    'first_name': "Lisa",
+    'last_name': "Browserlead",
+    'lead_company': "Browser Lead Works",
+    'email': 'lisa@browser-lead.example',
+    'phone': '+1 202-555-0142',
+    'website': 'https://browser-lead.example',
+    'job_title': "Head of Purchasing",
+    'city': "Springfield",
+    'lead_source': 'trade_show',
+    'lead_status': 'hot',
+    'rating': 'active',
+    'industry': 'retail',
+    'employees': 120,
+    'description': "Met at the fair",
+    'comment': "Wants a quote before the summer",
+    }
+
+
 def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
     """A rep opens its lead from the Leads list, clicks Convert Lead and
-    confirms: the lead becomes a potential of a new account"""
+    confirms: it lands on the form of the potential made of the lead,
+    picks the next sales stage in the drop-down and saves; the server
+    holds what the rep typed and chose, nothing else changed"""
     from playwright.sync_api import expect
     admin = browser_world['admin']
     users = browser_world['users']
@@ -430,18 +353,17 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
     lead_id, = admin.model('sale.opportunity', 'create', [{
                 'crm_lead': True,
                 'company': company_id,
-                'first_name': "Lisa",
-                'last_name': "Browserlead",
-                'lead_company': "Browser Lead Works",
-                'email': 'lisa@browser-lead.example',
                 'assigned_user': users['browser.rep'],
+                **LEAD_VALUES,
                 }])
+    stages = admin.model('crm.sales_stage', 'search_read', [
+            ('closing', '=', None)], 0, None, None, ['name', 'probability'])
     context, page, sao, errors = _sales_page(
         browser, web_server, 'browser.rep')
-    screenshot = _screenshot_dir() / 'sales-rep-lead-converted.png'
+    screenshot = screenshot_dir() / 'sales-rep-lead-converted.png'
     try:
         with page.expect_response(
-                _rpc_matcher('model.sale.opportunity.search')):
+                rpc_matcher('model.sale.opportunity.search')):
             sao.open_menu('Leads')
         pane = page.locator('#tabcontent .tab-pane.active')
         pane.locator(
@@ -450,12 +372,25 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         dialog = page.locator('.modal-dialog:visible')
         expect(dialog.locator('button', has_text="Convert")).to_be_visible()
         page.screenshot(path=str(
-                _screenshot_dir() / 'sales-rep-lead-convert-wizard.png'))
+                screenshot_dir() / 'sales-rep-lead-convert-wizard.png'))
         dialog.locator('button', has_text="Convert").click()
-        # The wizard opens the potential made of the lead in a new tab
-        expect(page.locator(
-                '#tabcontent .tab-pane.active table.tree > tbody > tr',
-                has_text="Browser Lead Works")).to_be_visible()
+        # The wizard opens the form of the potential made of the lead
+        pane = page.locator('#tabcontent .tab-pane.active')
+        expect(pane.locator('input[name="party"]')).to_have_value(
+            "Browser Lead Works")
+        page.wait_for_load_state('networkidle')
+        [converted] = admin.model('sale.opportunity', 'read', [lead_id],
+            ['sales_stage'])
+        before = _opportunity_values(admin, lead_id)
+        # The next stage of the pipeline, from the drop-down
+        index = [s['id'] for s in stages].index(converted['sales_stage'])
+        stage = stages[index + 1]
+        select = pane.locator('select[name="sales_stage"]')
+        select.select_option(label=stage['name'])
+        select.press('Tab')
+        with page.expect_response(
+                rpc_matcher('model.sale.opportunity.write')):
+            pane.locator('button#save:visible').click()
         page.wait_for_load_state('networkidle')
         page.screenshot(path=str(screenshot))
         assert not errors, errors
@@ -467,13 +402,29 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         raise
     finally:
         context.close()
-    [lead] = admin.model('sale.opportunity', 'read', [lead_id],
-        ['state', 'party', 'crm_contact', 'lead_conversion_date'])
-    assert lead['state'] == 'opportunity'
-    assert lead['lead_conversion_date']
-    [account] = admin.model('party.party', 'read', [lead['party']],
+    after = _opportunity_values(admin, lead_id)
+    assert after['state'] == 'opportunity'
+    assert after['lead_conversion_date']
+    assert after['sales_stage'] == stage['id']
+    assert after['conversion_probability'] == stage['probability']
+    assert {k: after[k] for k in LEAD_VALUES} == LEAD_VALUES
+    # What the stage moves (its probability, history, pipeline, the time
+    # in it and the score when the stage is learnt from) and the save
+    moved = {'sales_stage', 'conversion_probability', 'stage_history',
+        'stage_duration', 'crm_pipeline', 'crm_score', 'write_date',
+        'write_uid', 'last_modified_at', 'rec_name'}
+    changed = {k for k in before if k not in moved and before[k] != after[k]}
+    assert not changed, {k: (before[k], after[k]) for k in changed}
+    [account] = admin.model('party.party', 'read', [after['party']],
         ['name', 'crm_type', 'assigned_user'])
     assert account['name'] == "Browser Lead Works"
     assert account['crm_type'] == 'account'
     assert account['assigned_user'] == users['browser.rep']
-    _check_screenshot(screenshot)
+    check_screenshot(screenshot)
+
+
+def _opportunity_values(admin, opportunity_id):
+    "Every field of the opportunity as the server holds it"
+    names = list(admin.model('sale.opportunity', 'fields_get', None))
+    [values] = admin.model('sale.opportunity', 'read', [opportunity_id], names)
+    return values

@@ -1,0 +1,182 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""What the browser tests share: headless Chromium, sao and its gestures.
+
+Requirements: /usr/bin/chromium (Debian package), the playwright Python
+package (its own browsers are not used) and sao in <repo>/sao
+(scripts/sao.sh; scripts/test.sh runs it).  When one is missing the tests
+are skipped, or fail when CI=true.
+
+A test module imports the fixtures it uses (``sao_dir``, ``browser``)
+from here; each module gets its own browser and server, so that
+pytest-xdist runs the browser modules side by side.
+"""
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crm_testing import ROOT
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic']
+SAO_DIR = ROOT / 'sao'
+TIMEOUT = 30_000  # ms, for every Playwright wait
+#: The selector of the pane of the current tab
+ACTIVE = '#tabcontent .tab-pane.active'
+
+
+def unavailable(reason):
+    if os.environ.get('CI') == 'true':
+        pytest.fail(f"browser test cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+def _sao_installed():
+    return ((SAO_DIR / 'index.html').exists()
+        and (SAO_DIR / 'node_modules').is_dir())
+
+
+@pytest.fixture(scope='module')
+def sao_dir():
+    "sao installed in <repo>/sao, by scripts/sao.sh when missing"
+    if not _sao_installed():
+        result = subprocess.run(
+            [str(ROOT / 'scripts' / 'sao.sh')], text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if result.returncode or not _sao_installed():
+            unavailable(
+                "sao is not installed and scripts/sao.sh failed: "
+                + result.stdout.strip()[-500:])
+    return SAO_DIR
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(
+            f"{CHROMIUM} is missing (apt-get install -y chromium; "
+            "scripts/test.sh installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh temporary profile
+        # (user-data-dir) and each context fresh cookies and storage.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot_dir():
+    directory = Path(
+        os.environ.get('CRM_SCREENSHOTS') or ROOT / 'screenshots')
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def rpc_matcher(method):
+    "A predicate of the responses to the JSON-RPC calls of method"
+    def match(response):
+        data = response.request.post_data or ''
+        return f'"method":"{method}"' in data.replace(' ', '')
+    return match
+
+
+def check_screenshot(path):
+    assert path.is_file(), path
+    assert path.stat().st_size > 0, path
+    with open(path, 'rb') as image:
+        assert image.read(8) == b'\x89PNG\r\n\x1a\n', path
+
+
+class Sao:
+    "The sao gestures of the tests, with the selectors in one place"
+
+    def __init__(self, page, server):
+        self.page = page
+        self.server = server
+
+    def login(self, login, password):
+        from playwright.sync_api import expect
+        page = self.page
+        page.goto(self.server.url + '/')
+        # One database served: sao fills it in (read-only input#database)
+        # once common.db.list answers; a login submitted before that is
+        # ignored by sao (no database), so wait for it.
+        # When the server lists several databases (other tests' databases
+        # on a PostgreSQL cluster) sao offers them in a select: pick ours.
+        database = page.locator('input#database')
+        try:
+            expect(database).to_have_value(self.server.database)
+        except AssertionError:
+            choice = page.locator('select#database')
+            choice.select_option(self.server.database)
+            expect(choice).to_have_value(self.server.database)
+        # sao 8 asks the login first, then the password in a second dialog.
+        page.locator('input#login').fill(login)
+        page.locator('input#login').press('Enter')
+        password_entry = page.locator(
+            'input#ask-dialog-entry[type="password"]')
+        password_entry.fill(password)
+        password_entry.press('Enter')
+        # Logged in: the menu tree on the left shows its top entries.
+        self.menu_entry('CRM').wait_for()
+
+    def menu_entry(self, name):
+        return self.page.locator(
+            f'#menu div.column-char[title="{name}"]')
+
+    def open_menu(self, *path):
+        """Click each menu entry in turn (CRM unfolds, Accounts opens a
+        tab); a folder whose next entry shows already is not clicked (a
+        click would fold it)."""
+        for name, following in zip(path, [*path[1:], None]):
+            if following is not None and self.menu_entry(
+                    following).is_visible():
+                continue
+            self.menu_entry(name).click()
+
+    @property
+    def pane(self):
+        return self.page.locator(ACTIVE)
+
+    def tab_names(self):
+        "The names of the domain tabs (Mine, All ...) of the current tab"
+        return [t.strip() for t in self.pane.locator(
+                '.tab-domain a[role="tab"], a[role="tab"]').all_inner_texts()]
+
+    def click_domain_tab(self, name):
+        self.pane.locator('a[role="tab"]', has_text=name).first.click()
+
+    def current(self, expression):
+        """Evaluate a JavaScript expression on the screen of the current
+        tab, bound to `screen`."""
+        return self.page.evaluate(
+            "() => { const screen = Sao.Tab.tabs.get_current().screen; "
+            f"return {expression}; }}")
+
+    def close_tab(self):
+        "Click the close button of the current tab"
+        self.page.locator(
+            'li[id^="nav-"] > a[aria-expanded="true"] > button.close'
+            ).first.click()
+
+    def modified_prompt(self, timeout=1500):
+        "The 'record modified' question of sao, if it shows"
+        prompt = self.page.locator(
+            '.modal-dialog:visible', has_text='has been modified')
+        try:
+            prompt.wait_for(timeout=timeout)
+        except Exception:
+            return None
+        return prompt

@@ -314,12 +314,17 @@ class FormRoundTrip:
     def no_dialog(self, form, where):
         "Fail on a dialog (an error, a warning) sao shows; close it"
         dialogs = self.page.locator('.modal-dialog:visible')
-        while dialogs.count():
+        for _ in range(5):
+            # (a dialog fading out is no dialog)
+            self.page.wait_for_timeout(300)
+            texts = dialogs.all_inner_texts()
+            if not texts:
+                break
             dialog = dialogs.last
             self.page.screenshot(path=str(screenshot_dir() / (
                         f'failure-forms-{self.login}-{form[2]}-dialog.png')))
             self.fail(form, where, "sao says: " + ' '.join(
-                    dialog.inner_text().split()))
+                    texts[-1].split()))
             buttons = dialog.locator('button:visible')
             for label in ['Cancel', 'Close', 'OK', 'No']:
                 button = buttons.filter(has_text=label)
@@ -471,9 +476,13 @@ class FormRoundTrip:
             self.settle()
             return
         name, widget, typed, stored = choice
-        widget.fill(typed)
-        # (sao takes the value when the field loses the focus)
-        widget.press('Tab')
+        # Typed as a person does: a figure shows in a text input that
+        # gives way to a number input on focus; sao takes the value when
+        # the field loses the focus
+        widget.click()
+        self.page.keyboard.press('Control+A')
+        self.page.keyboard.type(typed)
+        self.page.keyboard.press('Tab')
         self.sao.pane.locator('button#save:visible').click()
         self.settle()
         self.no_dialog(form, f"saving {name}")

@@ -89,7 +89,7 @@ class Opportunity(metaclass=PoolMeta):
             })
     competitor = fields.Char("Competitor", states=_OPEN)
     crm_pipeline = fields.Function(
-        fields.Char(
+        fields.Text(
             "Pipeline",
             help="The open stages in their order: the passed ones ticked, "
             "the current one in brackets."),

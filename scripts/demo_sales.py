@@ -16,6 +16,13 @@ CLOSED = 60
 #: the owners of leads and potentials, by login (weights by repetition)
 SALES_OWNERS = ['sales.rep1', 'sales.rep1', 'sales.rep2', 'sales.rep2',
     'sales.manager']
+#: the leads marketing captured at its events, before sales qualifies them
+#: (owners in turn, weights by repetition)
+MARKETING_LEADS = 24
+MARKETING_OWNERS = ['marketing.user', 'marketing.user', 'marketing.manager']
+MARKETING_SOURCES = ['trade_show', 'conference', 'web_site', 'direct_mail']
+MARKETING_STATUSES = ['not_contacted', 'attempted_to_contact', 'contacted',
+    'pre_qualified']
 
 
 def _selection(Model, name):
@@ -87,6 +94,21 @@ def create_leads(company, users, rng, fake, count=LEADS):
                 where=table.id == lead.id))
     return leads
 
+
+
+def create_marketing_leads(company, users, rng, fake, count=MARKETING_LEADS):
+    """Create the leads of the marketing users: prospects met at events,
+    not yet qualified nor converted."""
+    from trytond.pool import Pool
+    Opportunity = Pool().get('sale.opportunity')
+    vlist = []
+    for index in range(count):
+        owner = users[MARKETING_OWNERS[index % len(MARKETING_OWNERS)]]
+        values = _lead_values(company, owner, rng, fake, LEADS + index)
+        values['lead_source'] = rng.choice(MARKETING_SOURCES)
+        values['lead_status'] = rng.choice(MARKETING_STATUSES)
+        vlist.append(values)
+    return Opportunity.create(vlist)
 
 
 def _shift_dates(Model, record_id, **dates):
@@ -216,5 +238,7 @@ def create_sales_demo(company, users, team, rng, fake, scale=1):
     create_potentials(company, leads, rng, fake,
         scaled(POTENTIALS), scaled(CLOSED))
     create_quotas(company, users, team)
+    create_marketing_leads(
+        company, users, rng, fake, scaled(MARKETING_LEADS))
     Pool().get('crm.scoring.model').rebuild([company])
     return leads

@@ -2,7 +2,8 @@
 # level of this repository contains the full copyright notices and license
 # terms.
 """The demo loader (scripts/demo_data.py), at a small scale on a database
-with all CRM modules: every role has accounts and contacts to work with, and
+with all CRM modules: every role has accounts and contacts to work with,
+marketing its leads, and
 the administrator's first login skips the host's set-up wizard."""
 import json
 import os
@@ -40,6 +41,9 @@ CHECK = textwrap.dedent('''\
                 for crm_type in ['account', 'contact']}
             result['seen'][login]['mine'] = Party.search(
                 [('assigned_user', '=', user)], count=True)
+            result['seen'][login]['leads'] = Pool().get(
+                'sale.opportunity').search([('state', '=', 'lead')],
+                count=True)
     print(json.dumps(result))
     ''')
 
@@ -78,3 +82,6 @@ def test_demo_roles_have_records(crm_db, tmp_path):
         if login.startswith(('support.', 'marketing.')):
             # (the sales owners are drawn at random among them)
             assert seen['mine'] > 0, (login, seen)
+        if login.startswith('marketing.'):
+            # (their home screen is the Leads list: leads met at events)
+            assert seen['leads'] > 0, (login, seen)

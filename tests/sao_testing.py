@@ -12,13 +12,14 @@ A test module imports the fixtures it uses (``sao_dir``, ``browser``)
 from here; each module gets its own browser and server, so that
 pytest-xdist runs the browser modules side by side.
 """
+import contextlib
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from crm_testing import ROOT
+from crm_testing import ROOT, Server
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = [
@@ -75,6 +76,19 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def serving(database, workdir, sao_dir):
+    "A trytond serving sao and database, dropped with it at the end"
+    try:
+        server = Server(database, workdir, web_root=sao_dir)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        database.drop()
 
 
 def screenshot_dir():

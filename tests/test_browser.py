@@ -19,11 +19,11 @@ import time
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, Database, JsonRpc, Server,
-    database_uri, setup_people)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, Database, JsonRpc, database_uri,
+    setup_people)
 from sao_testing import (
     TIMEOUT, Sao, browser, check_screenshot, rpc_matcher, sao_dir,
-    screenshot_dir)
+    screenshot_dir, serving)
 
 __all__ = ['browser', 'sao_dir']  # fixtures used by the tests below
 
@@ -45,14 +45,8 @@ def web_server(sao_dir, tmp_path_factory):
     workdir = tmp_path_factory.mktemp('browser')
     database = Database(workdir, database_uri()).build(
         os.environ.get('DB_CACHE') or None)
-    try:
-        server = Server(database, workdir, web_root=sao_dir)
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        database.drop()
+    with serving(database, workdir, sao_dir) as server:
+        yield server
 
 
 @pytest.fixture(scope='module')
@@ -164,13 +158,6 @@ def _open_accounts(browser, server, login, screenshot):
         raise
     finally:
         context.close()
-
-
-def check_screenshot(path):
-    assert path.is_file(), path
-    assert path.stat().st_size > 0, path
-    with open(path, 'rb') as image:
-        assert image.read(8) == b'\x89PNG\r\n\x1a\n', path
 
 
 def test_sales_rep_sees_only_own_accounts(browser, web_server, browser_world):

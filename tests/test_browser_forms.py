@@ -36,10 +36,10 @@ from decimal import Decimal
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, RpcError, Server,
+    ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, RpcError,
     addons_hash, clean_env, database_uri)
 from sao_testing import (
-    TIMEOUT, Sao, browser, rpc_matcher, sao_dir, screenshot_dir)
+    TIMEOUT, Sao, browser, sao_dir, screenshot_dir, serving)
 
 __all__ = ['browser', 'sao_dir']  # fixtures used by the tests below
 
@@ -110,15 +110,8 @@ def demo_server(sao_dir, tmp_path_factory):
         yield RunningServer(os.environ['CRM_FORMS_URL'])
         return
     workdir = tmp_path_factory.mktemp('browser_forms')
-    database = _build_demo(workdir)
-    try:
-        server = Server(database, workdir, web_root=sao_dir)
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        database.drop()
+    with serving(_build_demo(workdir), workdir, sao_dir) as server:
+        yield server
 
 
 @pytest.fixture(scope='module')

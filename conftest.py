@@ -55,7 +55,8 @@ BACKEND_INDEPENDENT_FILES = {
     'tests/test_packaging.py',
     'tests/test_browser.py',
     'tests/test_demo_data.py',
-    'tests/test_browser_forms.py',
+    'tests/test_browser_forms_rep.py',
+    'tests/test_browser_forms_manager.py',
     'addons/crm_sales/tests/test_web_to_lead.py',
     }
 
@@ -104,7 +105,9 @@ def _interleave_scopes(items):
 
     Each process takes the next scope in this order (scripts/test.sh turns
     off xdist's reordering): the first processes then build the shared
-    databases side by side instead of waiting for the same one."""
+    databases side by side instead of waiting for the same one.  The
+    browser scopes (the longest) alternate with the others from the
+    start."""
     scopes = {}
     for item in items:
         scopes.setdefault(item.nodeid.rsplit('::', 1)[0], []).append(item)
@@ -112,13 +115,23 @@ def _interleave_scopes(items):
     for scope_items in scopes.values():
         names = set(getattr(scope_items[0], 'fixturenames', ()))
         kind = next((f for f in _DATABASE_FIXTURES if f in names), 'trytond')
+        if 'browser' in names:
+            kind = 'browser'
         kinds.setdefault(kind, []).append(scope_items)
-    ordered = []
+    # The browser scopes take minutes each: started first, beside the
+    # others, they do not end the run alone on one process
+    browser = kinds.pop('browser', [])
+    interleaved = []
     queues = list(kinds.values())
     while queues:
         for queue in queues:
-            ordered.extend(queue.pop(0))
+            interleaved.append(queue.pop(0))
         queues = [q for q in queues if q]
+    ordered = []
+    while browser or interleaved:
+        for queue in [browser, interleaved]:
+            if queue:
+                ordered.extend(queue.pop(0))
     return ordered
 
 

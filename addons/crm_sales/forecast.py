@@ -389,6 +389,8 @@ class Forecast(ModelSQL, ModelView):
             return Values([(m * 4 + MANAGER, o)
                     for m, owners in sorted(managers.items())
                     for o in owners[index]])
+        # (empty without roll-ups: no row joins them)
+        users, teams = scope(0), scope(1)
 
         def deal_rows(key, from_, where=None):
             return from_.select(key.as_('key'), deals.user, deals.team,
@@ -404,12 +406,10 @@ class Forecast(ModelSQL, ModelView):
                     members, condition=members.user == deals.user)),
             deal_rows(Literal(TOTAL), deals),
             ]
-        if managers and scope(0):
-            users = scope(0)
+        if users:
             rows.append(deal_rows(users.column1, deals.join(
                         users, condition=users.column2 == deals.user)))
-        if managers and scope(1):
-            teams = scope(1)
+        if teams:
             rows.append(deal_rows(teams.column1, deals.join(
                         teams, condition=teams.column2 == deals.team)))
         mapped = Union(*rows)
@@ -419,16 +419,16 @@ class Forecast(ModelSQL, ModelView):
                 Literal(0).as_('won'), Literal(0).as_('open'),
                 Literal(0).as_('weighted'), where=where)
 
-        def covered(user_, teams=None, key=None):
+        def covered(user_, key_teams=None, key=None):
             """Tell if a team with a quota (among the teams of a roll-up's
             key) covers user_."""
             query = members.join(team_quotas,
                 condition=team_quotas.team == members.team)
             where = members.user == user_
-            if teams is not None:
-                query = query.join(teams,
-                    condition=teams.column2 == members.team)
-                where &= teams.column1 == key
+            if key_teams is not None:
+                query = query.join(key_teams,
+                    condition=key_teams.column2 == members.team)
+                where &= key_teams.column1 == key
             return Exists(query.select(Literal(1), where=where))
 
         quotas = [
@@ -446,16 +446,14 @@ class Forecast(ModelSQL, ModelView):
             quota_rows(Literal(TOTAL), user_quotas.amount, user_quotas,
                 where=~covered(user_quotas.user)),
             ]
-        if managers and scope(1):
-            teams = scope(1)
+        if teams:
             quotas.append(quota_rows(teams.column1, team_quotas.amount,
                     team_quotas.join(teams,
                         condition=teams.column2 == team_quotas.team)))
-        if managers and scope(0):
-            users = scope(0)
+        if users:
             where = None
-            if scope(1):
-                where = ~covered(user_quotas.user, scope(1), users.column1)
+            if teams:
+                where = ~covered(user_quotas.user, teams, users.column1)
             quotas.append(quota_rows(users.column1, user_quotas.amount,
                     user_quotas.join(users,
                         condition=users.column2 == user_quotas.user),

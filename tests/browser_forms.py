@@ -26,6 +26,7 @@ A failure names the user, the form, the tab or field and the difference;
 screenshots of each form go to $CRM_SCREENSHOTS (default screenshots/).
 """
 import datetime
+import functools
 import os
 import shutil
 import subprocess
@@ -123,10 +124,9 @@ def admin(demo_server):
 def check_forms(browser, server, admin, login):
     """The round trip of every CRM form by login: fails on what it found
     (one test module per login, so that both run side by side)"""
-    checker = FormRoundTrip(browser, server, admin, login, [])
+    checker = FormRoundTrip(browser, server, admin, login)
     try:
         checker.sao.login(login, DEMO_PASSWORD)
-        checker.forms = crm_forms(checker.user)
         models = {form[3] for form in checker.forms}
         # What the CRM forms cover today, at least (later modules add)
         assert {'party.party', 'sale.opportunity', 'crm.quota'} <= models
@@ -230,12 +230,12 @@ def fill_empty_fields(admin, model, record_id, names):
 class FormRoundTrip:
     "The gestures of one user on the CRM forms, and what they found"
 
-    def __init__(self, browser, server, admin, login, forms):
+    def __init__(self, browser, server, admin, login):
         self.admin = admin
         self.login = login
-        self.forms = forms
         self.user = JsonRpc(server.url, server.database)
         self.user.login(login, DEMO_PASSWORD)
+        self.forms = crm_forms(self.user)
         self.context = browser.new_context(
             viewport={'width': 1440, 'height': 900})
         self.context.set_default_timeout(TIMEOUT)
@@ -537,6 +537,7 @@ class FormRoundTrip:
         if changed:
             self.fail(form, "links", f"changed {changed}")
 
+    @functools.cached_property
     def crm_form_views(self):
         "{model: {form view id: field names}} of the CRM forms"
         views = {}
@@ -553,7 +554,7 @@ class FormRoundTrip:
 
     def check_links(self, form, record_id):
         "Step 3: the links of the form open the CRM forms, unchanged"
-        views = self.crm_form_views()
+        views = self.crm_form_views
         model = form[3]
         definitions = self.user.model(model, 'fields_get', None)
         for name, field in definitions.items():

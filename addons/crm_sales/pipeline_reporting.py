@@ -142,11 +142,15 @@ class Context(ModelView):
 
 class AbstractReport(ModelSQL, ModelView):
     """Figures of the opportunities of the context's company, period, owner
-    and team that the user may read, grouped by _group_by."""
+    and team that the user may read, grouped by _group_by.
+
+    A report with a row per value of a column names the column in
+    _dimension: it is selected under that name and grouped by."""
     company = fields.Many2One('company.company', "Company")
     number = fields.Integer("Number")
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"), 'get_currency')
+    _dimension = None
 
     @classmethod
     def table_query(cls):
@@ -164,17 +168,33 @@ class AbstractReport(ModelSQL, ModelView):
         return opportunity, {'opportunity': opportunity}
 
     @classmethod
+    def _column_id(cls, tables):
+        "Return the id of a row: one of the records it groups."
+        return Min(tables['opportunity'].id)
+
+    @classmethod
+    def _column_dimension(cls, tables):
+        "Return the column named _dimension, of the opportunity by default."
+        return getattr(tables['opportunity'], cls._dimension)
+
+    @classmethod
     def _columns(cls, tables):
-        opportunity = tables['opportunity']
-        return [
-            Min(opportunity.id).as_('id'),
-            opportunity.company.as_('company'),
+        columns = [
+            cls._column_id(tables).as_('id'),
+            tables['opportunity'].company.as_('company'),
             Count().as_('number'),
             ]
+        if cls._dimension:
+            columns.append(
+                cls._column_dimension(tables).as_(cls._dimension))
+        return columns
 
     @classmethod
     def _group_by(cls, tables):
-        return [tables['opportunity'].company]
+        group_by = [tables['opportunity'].company]
+        if cls._dimension:
+            group_by.append(cls._column_dimension(tables))
+        return group_by
 
     @classmethod
     def _column_date(cls, tables):
@@ -212,10 +232,22 @@ class AbstractReport(ModelSQL, ModelView):
 
 
 class AmountMixin:
-    "The amount and the weighted amount (amount x probability)."
+    "The sum of the amounts (none counting as zero)."
     __slots__ = ()
     amount = Monetary(
         "Amount", currency='currency', digits='currency')
+
+    @classmethod
+    def _columns(cls, tables):
+        opportunity = tables['opportunity']
+        return super()._columns(tables) + [
+            Sum(Coalesce(opportunity.amount, 0)).as_('amount')]
+
+
+class OpenPipelineMixin(AmountMixin):
+    """Open potentials, in the period of their expected close date, and
+    their weighted amount (amount x probability)."""
+    __slots__ = ()
     weighted_amount = Monetary(
         "Weighted Amount", currency='currency', digits='currency',
         help="The amounts multiplied by the probability.")
@@ -229,14 +261,7 @@ class AmountMixin:
         weighted = Sum(
             opportunity.amount * opportunity.conversion_probability)
         return super()._columns(tables) + [
-            Sum(Coalesce(opportunity.amount, 0)).as_('amount'),
-            cls.weighted_amount.sql_cast(weighted).as_('weighted_amount'),
-            ]
-
-
-class OpenPipelineMixin(AmountMixin):
-    "Open potentials, in the period of their expected close date."
-    __slots__ = ()
+            cls.weighted_amount.sql_cast(weighted).as_('weighted_amount')]
 
     @classmethod
     def _where(cls, tables):
@@ -253,22 +278,12 @@ class PipelineStage(OpenPipelineMixin, AbstractReport):
     "The open pipeline by sales stage."
     __name__ = 'crm.report.pipeline_stage'
     sales_stage = fields.Many2One('crm.sales_stage', "Sales Stage")
+    _dimension = 'sales_stage'
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('sales_stage.sequence', 'ASC'))
-
-    @classmethod
-    def _columns(cls, tables):
-        opportunity = tables['opportunity']
-        return super()._columns(tables) + [
-            opportunity.sales_stage.as_('sales_stage')]
-
-    @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [
-            tables['opportunity'].sales_stage]
 
     def get_rec_name(self, name):
         return self.sales_stage.rec_name if self.sales_stage else ''
@@ -313,12 +328,10 @@ class PipelineMonth(OpenPipelineMixin, AbstractReport):
         return month_name(self.month)
 
 
-class PotentialMixin:
+class PotentialMixin(AmountMixin):
     """Potentials (past the lead, with an account), in the period of their
     start date, and those won."""
     __slots__ = ()
-    amount = Monetary(
-        "Amount", currency='currency', digits='currency')
     won = fields.Integer("Won")
     won_amount = Monetary(
         "Won Amount", currency='currency', digits='currency')
@@ -337,11 +350,19 @@ class PotentialMixin:
         opportunity = tables['opportunity']
         won = opportunity.state == 'won'
         return super()._columns(tables) + [
-            Sum(Coalesce(opportunity.amount, 0)).as_('amount'),
             Sum(Case((won, Literal(1)), else_=Literal(0))).as_('won'),
             Sum(Case((won, Coalesce(opportunity.amount, 0)),
                     else_=Literal(0))).as_('won_amount'),
             ]
+
+
+class ClosedMixin(AmountMixin):
+    "Deals closed, in the period of their end date."
+    __slots__ = ()
+
+    @classmethod
+    def _column_date(cls, tables):
+        return tables['opportunity'].end_date
 
 
 class LeadSource(PotentialMixin, AbstractReport):
@@ -352,6 +373,7 @@ class LeadSource(PotentialMixin, AbstractReport):
         fields.Char("Lead Source"), 'get_lead_source_name')
     winning_rate = fields.Function(
         fields.Float("Winning Rate", digits=(1, 4)), 'get_rate')
+    _dimension = 'lead_source'
     _rates = {'winning_rate': ('won', 'number')}
 
     @classmethod
@@ -360,19 +382,8 @@ class LeadSource(PotentialMixin, AbstractReport):
         cls._order.insert(0, ('number', 'DESC'))
 
     @classmethod
-    def _columns(cls, tables):
-        opportunity = tables['opportunity']
-        return super()._columns(tables) + [
-            opportunity.lead_source.as_('lead_source')]
-
-    @classmethod
     def _where(cls, tables):
         return super()._where(tables) & cls._potential(tables['opportunity'])
-
-    @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [
-            tables['opportunity'].lead_source]
 
     @classmethod
     def get_lead_source_name(cls, records, name):
@@ -395,6 +406,7 @@ class ConversionRep(PotentialMixin, AbstractReport):
             "Potential to Won", digits=(1, 4),
             help="Won per potential."),
         'get_rate')
+    _dimension = 'assigned_user'
     _rates = {
         'potential_rate': ('potentials', 'number'),
         'winning_rate': ('won', 'potentials'),
@@ -410,7 +422,6 @@ class ConversionRep(PotentialMixin, AbstractReport):
     def _columns(cls, tables):
         opportunity = tables['opportunity']
         return super()._columns(tables) + [
-            opportunity.assigned_user.as_('assigned_user'),
             Sum(Case((cls._potential(opportunity), Literal(1)),
                     else_=Literal(0))).as_('potentials'),
             ]
@@ -420,16 +431,11 @@ class ConversionRep(PotentialMixin, AbstractReport):
         opportunity = tables['opportunity']
         return super()._where(tables) & (opportunity.state != 'cancelled')
 
-    @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [
-            tables['opportunity'].assigned_user]
-
     def get_rec_name(self, name):
         return self.assigned_user.rec_name if self.assigned_user else ''
 
 
-class DealSize(AbstractReport):
+class DealSize(ClosedMixin, AbstractReport):
     """Won and lost deals closed in the period: average amount and cycle
     length (days from start to end date)."""
     __name__ = 'crm.report.deal_size'
@@ -438,13 +444,12 @@ class DealSize(AbstractReport):
             ('lost', "Lost"),
             ], "State")
     state_name = fields.Function(fields.Char("State"), 'get_state_name')
-    amount = Monetary(
-        "Amount", currency='currency', digits='currency')
     average_amount = Monetary(
         "Average Deal Size", currency='currency', digits='currency')
     cycle_days = fields.Float(
         "Average Cycle (Days)", digits=(16, 1),
         help="Days from the start date to the end date.")
+    _dimension = 'state'
 
     @classmethod
     def __setup__(cls):
@@ -452,16 +457,10 @@ class DealSize(AbstractReport):
         cls._order.insert(0, ('state', 'DESC'))
 
     @classmethod
-    def _column_date(cls, tables):
-        return tables['opportunity'].end_date
-
-    @classmethod
     def _columns(cls, tables):
         opportunity = tables['opportunity']
         amount = Coalesce(opportunity.amount, 0)
         return super()._columns(tables) + [
-            opportunity.state.as_('state'),
-            Sum(amount).as_('amount'),
             cls.average_amount.sql_cast(Avg(amount)).as_('average_amount'),
             cls.cycle_days.sql_cast(
                 Avg(_days(opportunity.end_date, opportunity.start_date))
@@ -476,20 +475,15 @@ class DealSize(AbstractReport):
             & (opportunity.end_date != Null))
 
     @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [tables['opportunity'].state]
-
-    @classmethod
     def get_state_name(cls, records, name):
         return selection_names(records, 'state', 'state')
 
 
-class LossReason(AbstractReport):
+class LossReason(ClosedMixin, AbstractReport):
     "Potentials lost in the period by lost reason."
     __name__ = 'crm.report.loss_reason'
     lost_reason_type = fields.Many2One('crm.lost_reason', "Lost Reason")
-    amount = Monetary(
-        "Amount", currency='currency', digits='currency')
+    _dimension = 'lost_reason_type'
 
     @classmethod
     def __setup__(cls):
@@ -497,26 +491,9 @@ class LossReason(AbstractReport):
         cls._order.insert(0, ('number', 'DESC'))
 
     @classmethod
-    def _column_date(cls, tables):
-        return tables['opportunity'].end_date
-
-    @classmethod
-    def _columns(cls, tables):
-        opportunity = tables['opportunity']
-        return super()._columns(tables) + [
-            opportunity.lost_reason_type.as_('lost_reason_type'),
-            Sum(Coalesce(opportunity.amount, 0)).as_('amount'),
-            ]
-
-    @classmethod
     def _where(cls, tables):
         return super()._where(tables) & (
             tables['opportunity'].state == 'lost')
-
-    @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [
-            tables['opportunity'].lost_reason_type]
 
 
 class StageTime(AbstractReport):
@@ -527,6 +504,7 @@ class StageTime(AbstractReport):
     __name__ = 'crm.report.stage_time'
     sales_stage = fields.Many2One('crm.sales_stage', "Sales Stage")
     average_days = fields.Float("Average Days", digits=(16, 1))
+    _dimension = 'sales_stage'
 
     @classmethod
     def __setup__(cls):
@@ -557,21 +535,21 @@ class StageTime(AbstractReport):
         return tables['history'].date_entered
 
     @classmethod
+    def _column_id(cls, tables):
+        return Min(tables['history'].id)
+
+    @classmethod
+    def _column_dimension(cls, tables):
+        return tables['history'].stage
+
+    @classmethod
     def _columns(cls, tables):
         history = tables['history']
         left = Coalesce(history.date_left, StageHistory.now())
-        return [
-            Min(history.id).as_('id'),
-            tables['opportunity'].company.as_('company'),
-            Count().as_('number'),
-            history.stage.as_('sales_stage'),
+        return super()._columns(tables) + [
             cls.average_days.sql_cast(
                 Avg(_days(left, history.date_entered))).as_('average_days'),
             ]
-
-    @classmethod
-    def _group_by(cls, tables):
-        return super()._group_by(tables) + [tables['history'].stage]
 
 
 class HostReportingRule:

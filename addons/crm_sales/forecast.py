@@ -49,6 +49,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
+from crm_core.report import ReportContextMixin
+
 from .quota import QUARTERS, quarter_end, quarter_of, quarter_start
 
 #: The states of a potential still open in the forecast
@@ -82,22 +84,18 @@ class Opportunity(metaclass=PoolMeta):
                 })
 
 
-class ForecastContext(ModelView):
+class ForecastContext(ReportContextMixin, ModelView):
     "The quarter, owner and team a forecast is computed for."
     __name__ = 'crm.forecast.context'
-    company = fields.Many2One('company.company', "Company", required=True)
     year = fields.Integer("Year", required=True)
     quarter = fields.Selection(QUARTERS, "Quarter", required=True)
-    assigned_user = fields.Many2One(
-        'res.user', "Assigned To",
-        help="Show the forecast of this rep only.")
-    assigned_team = fields.Many2One(
-        'crm.team', "Assigned Team",
-        help="Show the forecast of this team and of its members only.")
 
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
+    def __setup__(cls):
+        super().__setup__()
+        cls.assigned_user.help = "Show the forecast of this rep only."
+        cls.assigned_team.help = (
+            "Show the forecast of this team and of its members only.")
 
     @classmethod
     def default_year(cls):
@@ -108,14 +106,6 @@ class ForecastContext(ModelView):
     def default_quarter(cls):
         Forecast = Pool().get('crm.forecast')
         return Forecast.context_period()[1]
-
-    @classmethod
-    def default_assigned_user(cls):
-        return Transaction().context.get('assigned_user')
-
-    @classmethod
-    def default_assigned_team(cls):
-        return Transaction().context.get('assigned_team')
 
 
 #: The levels of the rows; a row's id is 4 * owner + the kind of its level

@@ -26,6 +26,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, check_access, inactive_records
 
+from crm_core.report import ReportContextMixin
+
 from .lead import LEAD_SOURCES
 from .stage_history import StageHistory
 
@@ -94,10 +96,9 @@ def _days(end, start):
     return (Extract('EPOCH', end) - Extract('EPOCH', start)) / SECONDS_PER_DAY
 
 
-class Context(ModelView):
+class Context(ReportContextMixin, ModelView):
     "The period, owner and team the pipeline reports show."
     __name__ = 'crm.report.context'
-    company = fields.Many2One('company.company', "Company", required=True)
     from_date = fields.Date(
         "From Date",
         domain=[
@@ -112,16 +113,12 @@ class Context(ModelView):
                 ('to_date', '>=', Eval('from_date')),
                 ()),
             ])
-    assigned_user = fields.Many2One(
-        'res.user', "Assigned To",
-        help="Only the potentials of this user.")
-    assigned_team = fields.Many2One(
-        'crm.team', "Assigned Team",
-        help="Only the potentials of this team.")
 
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
+    def __setup__(cls):
+        super().__setup__()
+        cls.assigned_user.help = "Only the potentials of this user."
+        cls.assigned_team.help = "Only the potentials of this team."
 
     @classmethod
     def default_from_date(cls):
@@ -130,14 +127,6 @@ class Context(ModelView):
     @classmethod
     def default_to_date(cls):
         return Transaction().context.get('to_date')
-
-    @classmethod
-    def default_assigned_user(cls):
-        return Transaction().context.get('assigned_user')
-
-    @classmethod
-    def default_assigned_team(cls):
-        return Transaction().context.get('assigned_team')
 
 
 class AbstractReport(ModelSQL, ModelView):

@@ -42,12 +42,15 @@ from decimal import Decimal
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
 
 from crm_core.exceptions import InvalidValueError
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import (
     TEST_COMPANY, CrmPeople, CrmTeam, CrmUser, acting_as, setup_crm_people)
+
+from .forecast_kit import (
+    FIGURES, create_potentials, create_quotas, current_quarter,
+    read_forecast)
 
 TEAM = "Forecast Team"
 PEOPLE = CrmPeople(company=TEST_COMPANY, teams=(CrmTeam(TEAM),), users=(
@@ -60,9 +63,6 @@ PEOPLE = CrmPeople(company=TEST_COMPANY, teams=(CrmTeam(TEAM),), users=(
         CrmUser('other', None, 'crm_core.group_crm_staff'),
         CrmUser('crm_admin', None, 'crm_core.group_crm_admin'),
         ))
-FIGURES = [
-    'quota', 'closed_won', 'weighted_pipeline', 'open_amount',
-    'best_case', 'gap']
 
 
 def figures(quota, won, weighted, open_):
@@ -80,27 +80,17 @@ class ForecastTestCase(unittest.TestCase):
         super().setUpClass()
         activate_with_crm('crm_sales')
 
-    def quarter(self):
-        "Return the start of the current quarter and of the next one."
-        Date = Pool().get('ir.date')
-        today = Date.today()
-        start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-        end = (start + datetime.timedelta(days=95)).replace(day=1)
-        return start, end
-
     def setup_world(self):
         "Create the people, the data set of the docstring; return them."
         pool = Pool()
         Company = pool.get('company.company')
         User = pool.get('res.user')
         Party = pool.get('party.party')
-        Opportunity = pool.get('sale.opportunity')
-        Quota = pool.get('crm.quota')
         world = setup_crm_people(PEOPLE)
         company = Company(world.company)
         users = {k: User(v) for k, v in world.users.items()}
         team = world.teams[TEAM]
-        start, end = self.quarter()
+        start, end = current_quarter()
         before = start - datetime.timedelta(days=10)
         account, = Party.create([{
                     'name': "Forecast Account", 'crm_type': 'account',
@@ -123,13 +113,7 @@ class ForecastTestCase(unittest.TestCase):
             (None, team, 'opportunity', 600, 0.5, None, start),
             ('other', None, 'won', 4000, 0, start, None),
             ]
-        Opportunity.create([{
-                    'crm_lead': True,
-                    'last_name': "Doe",
-                    'lead_company': "Forecast Account",
-                    'company': company.id,
-                    'currency': company.currency.id,
-                    'party': account.id,
+        create_potentials(account, [{
                     'state': state,
                     'amount': Decimal(amount),
                     'conversion_probability': probability,
@@ -151,9 +135,7 @@ class ForecastTestCase(unittest.TestCase):
             ({'assigned_user': users['rep1'].id}, 9999, next_year,
                 next_quarter),
             ]
-        Quota.create([{
-                    'company': company.id,
-                    'currency': company.currency.id,
+        create_quotas(company, [{
                     'year': year_,
                     'quarter': quarter_,
                     'amount': Decimal(amount),
@@ -161,25 +143,11 @@ class ForecastTestCase(unittest.TestCase):
                     } for owner, amount, year_, quarter_ in quota_owners])
         return company, users, team
 
-    def forecast(self, company, **context):
-        "Return {(level, owner id): figures} of the forecast rows."
-        Forecast = Pool().get('crm.forecast')
-        with Transaction().set_context(company=company.id, **context):
-            rows = Forecast.search([])
-            result = {}
-            for row in rows:
-                owner = row.assigned_team or row.assigned_user
-                key = (row.level, owner.id if owner else None)
-                result[key] = {
-                    f: getattr(row, f).quantize(Decimal('0.01'))
-                    for f in FIGURES}
-            return result
-
     @with_transaction()
     def test_figures(self):
         "The forecast of every owner, computed by hand"
         company, users, team = self.setup_world()
-        self.assertEqual(self.forecast(company), {
+        self.assertEqual(read_forecast(company), {
                 ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
                 ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
                 ('team', team): figures(10000, 1000, 1500, 3100),
@@ -193,8 +161,8 @@ class ForecastTestCase(unittest.TestCase):
     def test_other_quarter(self):
         "The quarter of the context chooses the potentials and quotas"
         company, users, team = self.setup_world()
-        _, end = self.quarter()
-        forecast = self.forecast(company,
+        _, end = current_quarter()
+        forecast = read_forecast(company,
             year=end.year, quarter=str((end.month - 1) // 3 + 1))
         # T has no quota then: rep1's counts for T, the roll-up, the total
         rep1 = figures(9999, 0, 2400, 3000)
@@ -209,12 +177,12 @@ class ForecastTestCase(unittest.TestCase):
     def test_owner_filter(self):
         "The context's rep or team narrows the rows"
         company, users, team = self.setup_world()
-        forecast = self.forecast(company, assigned_user=users['rep2'].id)
+        forecast = read_forecast(company, assigned_user=users['rep2'].id)
         self.assertEqual(forecast, {
                 ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
                 ('total', None): figures(2000, 250, 200, 1100),
                 })
-        forecast = self.forecast(company, assigned_team=team)
+        forecast = read_forecast(company, assigned_team=team)
         self.assertEqual(forecast, {
                 ('team', team): figures(10000, 1000, 1500, 3100),
                 ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
@@ -226,7 +194,7 @@ class ForecastTestCase(unittest.TestCase):
         "A rep's forecast counts only the potentials and quotas it reads"
         company, users, team = self.setup_world()
         with acting_as(users['rep1'], company):
-            forecast = self.forecast(company)
+            forecast = read_forecast(company)
         self.assertEqual(forecast, {
                 ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
                 # the team's potentials and quota, rep1 being a member
@@ -237,7 +205,7 @@ class ForecastTestCase(unittest.TestCase):
                 ('total', None): figures(10000, 1000, 1500, 3100),
                 })
         with acting_as(users['rep2'], company):
-            forecast = self.forecast(company)
+            forecast = read_forecast(company)
         self.assertEqual(forecast, {
                 ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
                 ('team', team): figures(0, 0, 100, 100),
@@ -249,7 +217,7 @@ class ForecastTestCase(unittest.TestCase):
         "A manager's forecast covers the reps below it, not the others"
         company, users, team = self.setup_world()
         with acting_as(users['manager'], company):
-            forecast = self.forecast(company)
+            forecast = read_forecast(company)
         self.assertEqual(forecast, {
                 ('rep', users['rep1'].id): figures(5000, 1000, 1100, 2400),
                 ('rep', users['rep2'].id): figures(2000, 250, 200, 1100),
@@ -289,7 +257,7 @@ class ForecastTestCase(unittest.TestCase):
         "A rep's profile does not create quotas"
         Quota = Pool().get('crm.quota')
         company, users, team = self.setup_world()
-        start, _ = self.quarter()
+        start, _ = current_quarter()
         count = Quota.search_count([])
         with acting_as(users['rep1'], company), \
                 self.assertRaises(AccessError):
@@ -302,7 +270,7 @@ class ForecastTestCase(unittest.TestCase):
         "A quota of a past quarter changes only by a CRM Administrator"
         Quota = Pool().get('crm.quota')
         company, users, team = self.setup_world()
-        start, _ = self.quarter()
+        start, _ = current_quarter()
         past = start - datetime.timedelta(days=1)
         past_quarter = str((past.month - 1) // 3 + 1)
         quota, = Quota.create([self.quota_values(
@@ -337,7 +305,7 @@ class ForecastTestCase(unittest.TestCase):
         "A manager sets the quota of a rep below it for a coming quarter"
         Quota = Pool().get('crm.quota')
         company, users, team = self.setup_world()
-        start, _ = self.quarter()
+        start, _ = current_quarter()
         with acting_as(users['manager'], company):
             quota, = Quota.create([self.quota_values(
                         company, users['rep2'], start.year + 1, '2')])
@@ -349,7 +317,7 @@ class ForecastTestCase(unittest.TestCase):
         "One quota per owner and quarter"
         Quota = Pool().get('crm.quota')
         company, users, team = self.setup_world()
-        start, _ = self.quarter()
+        start, _ = current_quarter()
         year, quarter = start.year, str((start.month - 1) // 3 + 1)
         count = Quota.search_count([])
         with acting_as(users['manager'], company):

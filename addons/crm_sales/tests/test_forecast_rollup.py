@@ -54,18 +54,20 @@ team's (d1, d2, d4) and the quotas of Ann and of the team:
 * Total: 280,000.00 (the team's quota covers Ann's) / 57,500.50 /
   15,000.00 / 60,000.00; best 117,500.50, gap 222,499.50.
 """
-import datetime
 import unittest
 from decimal import Decimal
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
 
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import (
     TEST_COMPANY, CrmPeople, CrmRole, CrmTeam, CrmUser, acting_as,
     setup_crm_people)
+
+from .forecast_kit import (
+    CENT, FIGURES, create_potentials, create_quotas, current_quarter,
+    read_forecast)
 
 TEAM = "Key Accounts"
 PEOPLE = CrmPeople(company=TEST_COMPANY,
@@ -80,10 +82,6 @@ PEOPLE = CrmPeople(company=TEST_COMPANY,
         CrmUser('ka_cy', "KA Rep", 'crm_core.group_crm_staff'),
         CrmUser('ka_zoe', None, 'crm_core.group_crm_staff'),
         ))
-FIGURES = [
-    'quota', 'closed_won', 'weighted_pipeline', 'open_amount',
-    'best_case', 'gap']
-CENT = Decimal('0.01')
 
 
 def row(quota, won, weighted, open_, best, gap):
@@ -104,25 +102,19 @@ class ForecastRollupTestCase(unittest.TestCase):
         "Create the people, quotas and deals of the docstring."
         pool = Pool()
         Company = pool.get('company.company')
-        Date = pool.get('ir.date')
         Party = pool.get('party.party')
-        Opportunity = pool.get('sale.opportunity')
-        Quota = pool.get('crm.quota')
         world = setup_crm_people(PEOPLE)
         company = Company(world.company)
         users = {k[3:]: v for k, v in world.users.items()}
         team = world.teams[TEAM]
-        today = Date.today()
-        year, quarter = today.year, (today.month - 1) // 3 + 1
-        start = datetime.date(year, 3 * quarter - 2, 1)
+        start, _ = current_quarter()
+        year, quarter = start.year, (start.month - 1) // 3 + 1
         account, = Party.create([{
                     'name': "Key Account", 'crm_type': 'account',
                     'crm_company': company.id,
                     'assigned_user': users['ann'],
                     }])
-        Quota.create([{
-                    'company': company.id,
-                    'currency': company.currency.id,
+        create_quotas(company, [{
                     'year': year,
                     'quarter': str(quarter),
                     'amount': Decimal(amount),
@@ -139,13 +131,7 @@ class ForecastRollupTestCase(unittest.TestCase):
             ('cy', None, 'won', '7000', 0),
             ('zoe', None, 'won', '3000', 0),
             ]
-        Opportunity.create([{
-                    'crm_lead': True,
-                    'last_name': "Doe",
-                    'lead_company': "Key Account",
-                    'company': company.id,
-                    'currency': company.currency.id,
-                    'party': account.id,
+        create_potentials(account, [{
                     'state': state,
                     'amount': Decimal(amount),
                     'conversion_probability': probability,
@@ -158,22 +144,11 @@ class ForecastRollupTestCase(unittest.TestCase):
                     } for owner, team_, state, amount, probability in deals])
         return company, users, team
 
-    def forecast(self, company, **context):
-        "Return {(level, owner id): figures} of the forecast rows."
-        Forecast = Pool().get('crm.forecast')
-        with Transaction().set_context(company=company.id, **context):
-            result = {}
-            for forecast in Forecast.search([]):
-                owner = forecast.assigned_team or forecast.assigned_user
-                result[(forecast.level, owner.id if owner else None)] = {
-                    f: getattr(forecast, f).quantize(CENT) for f in FIGURES}
-            return result
-
     @with_transaction()
     def test_rows_and_total(self):
         "Reps, team, manager roll-up and total, worked out by hand"
         company, users, team = self.setup_world()
-        self.assertEqual(self.forecast(company), {
+        self.assertEqual(read_forecast(company), {
                 ('rep', users['ann']): row(
                     '100000', '57500.50', 0, 0, '57500.50', '42499.50'),
                 ('rep', users['bob']): row(
@@ -199,7 +174,7 @@ class ForecastRollupTestCase(unittest.TestCase):
         company, users, team = self.setup_world()
         User = Pool().get('res.user')
         with acting_as(User(users['ann']), company):
-            forecast = self.forecast(company)
+            forecast = read_forecast(company)
         self.assertEqual(forecast, {
                 ('rep', users['ann']): row(
                     '100000', '57500.50', 0, 0, '57500.50', '42499.50'),
@@ -215,7 +190,7 @@ class ForecastRollupTestCase(unittest.TestCase):
     def test_team_filter_total(self):
         "With the context's team, the total is the team's"
         company, users, team = self.setup_world()
-        forecast = self.forecast(company, assigned_team=team)
+        forecast = read_forecast(company, assigned_team=team)
         self.assertEqual(set(forecast), {
                 ('rep', users['ann']), ('rep', users['bob']),
                 ('team', team), ('total', None)})

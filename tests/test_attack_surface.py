@@ -32,7 +32,8 @@ per category of calls fails with the leaks of that category.
 
     make test ARGS="tests/test_attack_surface.py"
 
-The enumeration and the verdicts live in ``tests/attack_surface.py``.
+The enumeration and the verdicts live in the package ``tests/attack_surface/``
+(a module per door, named by its category).
 """
 import datetime
 import decimal
@@ -183,7 +184,7 @@ def test_world(attack):
         warnings.warn(
             f"no hidden record of the shared models {skipped} "
             "(see world_skipped in the report): WORLD_HINTS of "
-            "tests/attack_surface.py may help")
+            "tests/attack_surface/world.py may help")
     for model in covered:
         names = world.secret_fields(model)
         for record_id in world.hidden_base[model]:

@@ -1,0 +1,272 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The attack: generate the calls, run them as the attacker, judge them.
+
+:class:`Attack` is composed of a mixin per door (category family, one
+module each) and of the checks (``checks.py``) and results
+(``summary.py``); here are the running and judging of one call, the pairs
+of an oracle, the helpers the generators share and the phases
+(``execute``).  CATEGORIES lists every category: ``test_no_leak`` is one
+test per category.
+"""
+import time
+from collections import Counter, defaultdict
+
+from .aggregate import AggregateMixin
+from .calls import Attempt, Outcome
+from .checks import ChecksMixin
+from .create import CreateMixin
+from .delete import DeleteMixin
+from .markers import _short, _strings, supplied_text
+from .on_change import OnChangeMixin
+from .oracle import OracleMixin
+from .read import ReadMixin
+from .report import ReportMixin
+from .route import RouteMixin
+from .rpc import RpcMixin
+from .summary import SummaryMixin
+from .wizard import WizardMixin
+from .write import WriteMixin
+
+CATEGORIES = [
+    'read', 'search', 'oracle', 'order', 'export', 'on_change', 'rpc', 'chat',
+    'create', 'copy', 'import', 'write', 'button', 'wizard', 'report',
+    'route', 'delete', 'aggregate', 'side_effect',
+    ]
+
+
+class Attack(
+        ReadMixin, OracleMixin, OnChangeMixin, RpcMixin, ReportMixin,
+        CreateMixin, WriteMixin, WizardMixin, RouteMixin, DeleteMixin,
+        AggregateMixin, ChecksMixin, SummaryMixin):
+    """Generate the calls, run them as the attacker and judge them."""
+    categories = CATEGORIES
+
+    def __init__(self, world, attacker_client, anonymous_client, meta,
+            database, rpc_methods):
+        self.world = world
+        self.client = attacker_client
+        self.anonymous = anonymous_client
+        self.meta = meta
+        self.database = database
+        self.rpc_methods = rpc_methods
+        self.attempts = []
+        self.leaks = []
+        self.tally = defaultdict(Counter)   # (category, model, method)
+        self.not_applicable = defaultdict(Counter)
+        self.skipped = []   # (model, method, reason)
+        self.pairs = defaultdict(dict)
+        self.seconds = Counter()
+        self.started = time.monotonic()
+        self.targets = []
+        # the SQL reports whose answer to the admin the hidden records
+        # changed: the attacker's answer tells something there
+        self.aggregates_seen = set()
+
+    def methods_of(self, model, kind='model'):
+        prefix = f'{kind}.{model}.'
+        return sorted(m[len(prefix):] for m in self.rpc_methods
+            if m.startswith(prefix) and '.' not in m[len(prefix):])
+
+    def compute_targets(self):
+        world = self.world
+        targets = set(world.shared)
+        targets.update(m for m, _, _, _ in world.links)
+        targets.update(m for m, ids in world.hidden.items() if ids)
+        self.targets = sorted(targets)
+        return self.targets
+
+    def links_of(self, model, searchable=False):
+        fields = self.world.fields_of(model)
+        return [(f, t, target) for m, f, t, target in self.world.links
+            if m == model and (not searchable
+                or fields.get(f, {}).get('searchable', True))]
+
+    def run(self, attempt):
+        started = time.monotonic()
+        try:
+            return self.judge(attempt, self.fetch(attempt))
+        finally:
+            self.seconds[attempt.category] += time.monotonic() - started
+
+    def run_all(self, calls):
+        """Run the calls of a generator one after the other: a generator
+        reads the outcome of the calls it yielded (the server is one process
+        on one database: calls at once would not be faster)"""
+        for attempt in calls:
+            self.run(attempt)
+
+    def fetch(self, attempt):
+        if attempt.http:
+            client = self.client if attempt.auth else self.anonymous
+            return client.http(
+                attempt.http, attempt.path, attempt.query, attempt.body,
+                auth=attempt.auth, form=attempt.form)
+        return self.client.call(attempt.path, attempt.args, attempt.context)
+
+    def judge(self, attempt, outcome):
+        world = self.world
+        attempt.outcome = outcome
+        supplied = supplied_text(
+            [attempt.args, attempt.query, attempt.body, attempt.form,
+                attempt.path])
+        leaks = []
+        payload = outcome.value if outcome.status == 'ok' else outcome.error
+        markers = world.secrets.scan([payload, outcome.warning], supplied)
+        if markers:
+            leaks.append('hidden values in the %s: %s' % (
+                    'result' if outcome.status == 'ok' else 'error',
+                    ', '.join(f'{m!r} ({world.secrets.where(m)})'
+                        for m in markers[:6])))
+        if outcome.status == 'ok':
+            for check in attempt.checks:
+                leaks.extend(self.check(check, attempt, outcome))
+        if attempt.mutating and outcome.status == 'ok':
+            leaks.extend(self.check_mutation(attempt))
+        if leaks:
+            attempt.verdict = 'leak'
+        elif outcome.status == 'refused':
+            attempt.verdict = 'refused'
+        elif outcome.status == 'na':
+            attempt.verdict = 'na'
+        else:
+            attempt.verdict = 'empty'
+        attempt.details = leaks
+        self.record(attempt)
+        if attempt.pair:
+            self.pairs[attempt.pair][attempt.truth] = attempt
+            if len(self.pairs[attempt.pair]) == 2:
+                self.judge_pair(attempt.pair)
+        return attempt
+
+    def record(self, attempt):
+        key = (attempt.category, attempt.model, attempt.method)
+        self.tally[key]['attempted'] += 1
+        self.tally[key][attempt.verdict] += 1
+        if attempt.verdict == 'leak':
+            self.leaks.append(attempt)
+        elif attempt.verdict == 'na':
+            first = (attempt.outcome.error or '').splitlines()[0][:160] \
+                if attempt.outcome.error else ''
+            self.not_applicable[key][first] += 1
+        self.attempts.append(attempt)
+
+    def judge_pair(self, key):
+        pair = self.pairs.pop(key)
+        true, false = pair.get(True), pair.get(False)
+        if not true or not false:
+            return
+        supplied = [s for s in _strings(true.args) + _strings(false.args)
+            if len(s) > 3]
+        # the values a message may quote without their model name
+        supplied += [s.split(',', 1)[1] for s in supplied
+            if ',' in s and '.' in s.split(',', 1)[0]]
+        # the short values that tell the two calls apart (an id "3"
+        # against "~"), where a message quotes them
+        probes = set(_strings(true.args)) ^ set(_strings(false.args))
+        supplied += [quote % s for s in probes if 0 < len(s) <= 3
+            for quote in ["'%s'", '"%s"']]
+        # new records have new ids: compare what happened, not the ids
+        signature_true = true.outcome.signature(
+            supplied, values=not true.mutating)
+        signature_false = false.outcome.signature(
+            supplied, values=not false.mutating)
+        if true.outcome.status == 'na' or false.outcome.status == 'na':
+            return
+        if signature_true != signature_false:
+            self.flag(true, 'the answer depends on a hidden value: with the '
+                'hidden value %s, with another %s' % (
+                    _short(signature_true), _short(signature_false)))
+            true.details.append('compared with: ' + false.describe())
+
+    def flag(self, attempt, detail):
+        "Turn a judged attempt into a leak"
+        if attempt.verdict != 'leak':
+            tally = self.tally[attempt.category, attempt.model, attempt.method]
+            tally[attempt.verdict] -= 1
+            tally['leak'] += 1
+            attempt.verdict = 'leak'
+            self.leaks.append(attempt)
+        attempt.details.append(detail)
+
+    def ctx_for(self, model, record_id):
+        return {'active_model': model, 'active_id': record_id,
+            'active_ids': [record_id]}
+
+    def readable_fields(self, model):
+        fields = self.world.attacker_fields(model)
+        if not fields:
+            return None
+        return sorted(n for n, f in fields.items()
+            if f['type'] not in {'binary'} and n != 'rec_name') + [
+                'rec_name']
+
+    def relation_value(self, ttype, target, record_id):
+        if ttype == 'reference':
+            return f'{target},{record_id}'
+        if ttype in {'one2many', 'many2many'}:
+            return [record_id]
+        return record_id
+
+    def probe_targets(self, model, field, ttype, target):
+        """Hidden records of target worth a probe through model.field: on
+        a shared model, those a record of the attacker points to (bridge) or
+        that point to a record of the attacker (One2Many)"""
+        world = self.world
+        if model in world.shared:
+            probes = []
+            if ttype == 'many2one':
+                probes = [h for _, h in world.bridges.get(
+                        (model, field), {}).get('hidden', [])]
+            elif ttype == 'one2many':
+                inverse = world.fields_of(model)[field].get('relation_field')
+                probes = [h for h, _ in world.reverse.get(
+                        (target, inverse), [])]
+            if probes:
+                return sorted(set(probes))
+            return world.sample(target)[:1]
+        hidden = list(world.hidden_base.get(target) or world.hidden.get(
+                target, []))
+        reverse = [h for h, _ in world.reverse.get((model, field), [])]
+        if ttype in {'one2many', 'many2many'}:
+            # the hidden records pointing back to the attacker's
+            extra = []
+            for (m, _), pairs in world.reverse.items():
+                if m == target:
+                    extra.extend(h for h, _ in pairs)
+            hidden = sorted(set(hidden) | set(extra))
+        return sorted(set(hidden) | set(reverse))
+
+    def gen(self, *args, **kwargs):
+        return Attempt(*args, **kwargs)
+
+    def phase_actions(self):
+        for model in self.targets:
+            methods = set(self.methods_of(model))
+            yield from self.other_methods(model, methods, readonly=False)
+        yield from self.wizards()
+        yield from self.routes(mutating=True)
+
+    def execute(self):
+        self.compute_targets()
+        self.run_aggregates()
+        for phase in [self.phase_read, self.phase_create, self.phase_write,
+                self.phase_actions, self.phase_delete]:
+            # one call at a time: a change is told by the call that made it
+            self.run_all(phase())
+            # what a call of the phase may have left behind
+            side = Attempt('side_effect', '*', phase.__name__, '')
+            leaks = self.check_snapshots(
+                {m for m, ids in self.world.hidden.items() if ids})
+            leaks += self.check_links(set(self.targets))
+            if leaks:
+                side.outcome = Outcome('ok')
+                side.verdict = 'leak'
+                side.details = leaks
+                tally = self.tally['side_effect', '*', phase.__name__]
+                tally['attempted'] += 1
+                tally['leak'] += 1
+                self.leaks.append(side)
+        self.elapsed = time.monotonic() - self.started
+        return self

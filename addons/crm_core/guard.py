@@ -8,7 +8,8 @@ and contact mechanisms of parties) the CRM closes each of these doors:
 
 ``copy``
     :meth:`ModelStorage.copy` reads the originals without access checks:
-    copying a guarded record requires that the user may read it.
+    copying a guarded record requires that the user may read and edit it
+    (a record shared read only is not copied into one of the user's own).
 instantiation by RPC
     ``on_change``, ``on_change_with``, ``on_change_notify``,
     ``pre_validate``, buttons and every method called with records build
@@ -28,8 +29,10 @@ links
     on behalf of a user may not point to a guarded record the user may not
     read (Many2One, Reference, and the ids added to x2many fields).
 
-The chat channels (comments) are guarded by ``chat.py`` and the rec_name
-of hidden records by :class:`ownership.OwnedMixin`.  Each patch is inert in
+The chat channels (comments) are guarded by ``chat.py``, the rec_name
+of hidden records by :class:`ownership.OwnedMixin`, and what a request
+carries besides its records (plain ids, context defaults, wizard
+transitions, stored links, direct reads) by ``request_guard.py``.  Each patch is inert in
 databases where crm_core is not activated."""
 from contextvars import ContextVar
 from functools import wraps
@@ -126,8 +129,9 @@ def _target(field):
         return field.get_target()
 
 
-def readable_ids(Model, ids):
-    "Return the ids among ids that the user of the transaction may read."
+def readable_ids(Model, ids, mode='read'):
+    """Return the ids among ids that the user of the transaction may read
+    (or write with mode 'write')."""
     pool = Pool()
     Rule = pool.get('ir.rule')
     transaction = Transaction()
@@ -139,11 +143,11 @@ def readable_ids(Model, ids):
     memo = transaction.__dict__.get('_crm_readable')
     if memo is None or memo[0] != stamp:
         memo = transaction._crm_readable = (stamp, {})
-    known = memo[1].setdefault(Model.__name__, {})
+    known = memo[1].setdefault((Model.__name__, mode), {})
     unknown = ids - known.keys()
     if unknown:
         with check_access():
-            domain = Rule.domain_get(Model.__name__, mode='read')
+            domain = Rule.domain_get(Model.__name__, mode=mode)
         if domain:
             with without_check_access(), inactive_records():
                 found = set(map(int, Model.search([
@@ -157,8 +161,9 @@ def readable_ids(Model, ids):
     return {i for i in ids if known[i]}
 
 
-def check_readable(Model, ids):
-    "Raise AccessError if the user may not read some of the records ids."
+def check_readable(Model, ids, mode='read'):
+    """Raise AccessError if the user may not read (or write with mode
+    'write') some of the records ids."""
     ids = {int(i) for i in ids if i is not None and int(i) >= 0}
     hidden = ids - readable_ids(Model, ids)
     if hidden:
@@ -166,6 +171,13 @@ def check_readable(Model, ids):
                 'crm_core.msg_record_not_shared',
                 model=Model.__names__()['model'],
                 ids=', '.join(map(str, sorted(hidden)[:5]))))
+    if mode == 'write':
+        read_only = ids - readable_ids(Model, ids, mode='write')
+        if read_only:
+            raise AccessError(gettext(
+                    'crm_core.msg_record_read_only',
+                    model=Model.__names__()['model'],
+                    ids=', '.join(map(str, sorted(read_only)[:5]))))
 
 
 def _reference(value):
@@ -303,15 +315,16 @@ def check_links(Model, mode, records, values=None):
 
 # Patches of the host -------------------------------------------------------
 
-def _patch_records_read(name, Base=ModelStorage):
+def _patch_records_read(name, Base=ModelStorage, mode='read'):
     """Make Base.<name>(records, ...), which reads the records (or ids)
-    without rules, first check that the user may read guarded ones."""
+    without rules, first check that the user may read guarded ones (or
+    write them with mode 'write')."""
     method = getattr(Base, name).__func__
 
     @wraps(method)
     def guarded_method(cls, records, *args, **kwargs):
         if on_behalf_of_user() and guarded(cls):
-            check_readable(cls, map(int, records))
+            check_readable(cls, map(int, records), mode=mode)
         return method(cls, records, *args, **kwargs)
     setattr(Base, name, classmethod(guarded_method))
 
@@ -485,7 +498,9 @@ def install():
     if _installed:
         return
     _installed = True
-    _patch_records_read('copy')
+    # A copy becomes the user's own record: copying what it may only read
+    # (shared read only) would take the data beyond what read allows
+    _patch_records_read('copy', mode='write')
     _patch_records_read('export_data')
     # The revisions of a record kept with _history give who changed it
     # and when
@@ -500,3 +515,5 @@ def install():
             fields.Reference]:
         _patch_convert_domain(Field)
     _patch_target_tables()
+    from . import request_guard
+    request_guard.install()

@@ -51,6 +51,7 @@ from trytond.transaction import (
 
 from .exceptions import ProfileAccessError
 from .guard import install as install_guard, readable_ids
+from .request_guard import nested_read
 from .profile import STANDARD_ACTIONS
 
 SHARING_ACCESS = [
@@ -518,15 +519,16 @@ class OwnedMixin:
         """Tell clients a record is read-only when the profile forbids edits.
 
         A visible record may link to a record hidden from the user (its
-        owner changed since): the name of the hidden record reads as a
-        neutral placeholder, so that the visible record still opens."""
+        owner changed since): the name of the hidden record, read with the
+        visible record, reads as a neutral placeholder, so that the visible
+        record still opens.  Read directly, it is refused."""
         pool = Pool()
         User = pool.get('res.user')
         try:
             result = super().read(ids, fields_names)
         except AccessError:
             # (a read of the ids alone is an access check: it still fails)
-            if (not Transaction().check_access
+            if (not Transaction().check_access or not nested_read()
                     or 'rec_name' not in fields_names
                     or not set(fields_names) <= {'id', 'rec_name'}):
                 raise

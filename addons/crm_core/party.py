@@ -18,6 +18,7 @@ from trytond.transaction import Transaction, without_check_access
 from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
 from .guard import readable_ids
 from .ownership import OwnedMixin
+from .request_guard import declared
 
 ACCOUNT_TYPES = [
     (None, ""),
@@ -568,7 +569,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
         "Return the other accounts with the same name."
         if self.crm_type != 'account' or not self.name:
             return []
-        with without_check_access():
+        with declared("a duplicate warning names nothing"), \
+                without_check_access():
             return self.search([
                     ('crm_type', '=', 'account'),
                     ('name', 'ilike', escape_wildcard(self.name.strip())),
@@ -584,7 +586,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
             if m.type == 'email' and m.value_compact}
         if self.crm_type != 'contact' or not emails:
             return []
-        with without_check_access():
+        with declared("a duplicate warning names nothing"), \
+                without_check_access():
             mechanisms = Mechanism.search([
                     ('type', '=', 'email'),
                     ['OR'] + [
@@ -598,12 +601,13 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
     @classmethod
     def _duplicate_message(cls, duplicate):
         "The warning naming duplicate when the user may see it."
-        with without_check_access():
-            name = duplicate.rec_name
+        with declared("a duplicate warning names nothing"), \
+                without_check_access():
             kind = duplicate.crm_type
         if cls.search([('id', '=', duplicate.id)]):
             return gettext(
-                'crm_core.msg_duplicate_%s' % kind, duplicate=name)
+                'crm_core.msg_duplicate_%s' % kind,
+                duplicate=duplicate.rec_name)
         return gettext('crm_core.msg_duplicate_%s_hidden' % kind)
 
     @classmethod

@@ -9,13 +9,15 @@ from trytond.tests.test_tryton import ModuleTestCase
 
 from .activation import CrmModulesTestMixin
 from .test_accounts import AccountTestMixin
+from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
 
 
 class CrmCoreTestCase(
         CrmModulesTestMixin,
-        SharingTestMixin, SideDoorTestMixin, AccountTestMixin,
+        SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
+        AccountTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

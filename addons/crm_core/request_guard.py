@@ -1,0 +1,399 @@
+"""What a user's request carries besides the records it names.
+
+``guard.py`` checks the records a request names and the links it writes.
+This module closes the other ways a call made on behalf of a user reaches
+a guarded record (see ``guard.guarded``) that the user may not read:
+
+arguments
+    ids given as plain arguments of an RPC method, the host's included:
+    every ``[model, id]`` pair and ``"model,id"`` string of a guarded
+    model anywhere in the arguments, and the plain ids of the parameters
+    listed in :data:`ID_ARGUMENTS` (``ir.email.send`` mails the
+    attachments it is given), must be readable before the method runs.
+context defaults
+    a ``default_<field>`` value of the client's context is named (its
+    ``rec_name``) by ``default_get`` and linked by ``create`` and by the
+    views of wizards, and so are the defaults that models take from other
+    context keys (``resource`` of attachments and notes, ``related_party``
+    ...): every guarded record a default names must be readable.
+wizard transitions
+    run without access checks over RPC (``Wizard.execute``); the wizards
+    of the CRM modules run their states as the user, with its rules,
+    profile and link checks, as a test acting as the user does.  A wizard
+    session is used only by the user who created it (its records and
+    values are replayed by ``execute``).
+stored links
+    a record the user may read may point to one it may not (its owner
+    changed).  While the server reads or computes for the user (``read``,
+    ``on_change``, ``on_change_with`` ...), such a record gives what a
+    read gives: its placeholder name and nothing else.
+direct reads
+    the placeholder name is given only for a link read with a visible
+    record; the names of hidden records read directly are refused.
+look-ups
+    server code searching for the user searches with its rules.  Where it
+    must still see beyond them (a duplicate warning that names nothing),
+    it says so with :func:`declared`, which the tests' tracer of hidden
+    reads honours.
+"""
+import inspect
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+
+from trytond.i18n import gettext
+from trytond.model import Model, ModelSQL, ModelStorage
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.rpc import RPC
+from trytond.tools import resolve
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
+from trytond.wizard import Wizard
+
+from .guard import Links, guarded, readable_ids
+
+#: Parameters of host methods that take plain ids of another model:
+#: {(model, method): {parameter: model of the ids, or '@<parameter>': the
+#: model named by that parameter}} ([model, id] references are found in
+#: every argument without being listed)
+ID_ARGUMENTS = {
+    ('ir.email', 'send'): {'attachments': 'ir.attachment'},
+    ('ir.email.template', 'get_default'): {'record': '@model'},
+    ('ir.model.button.click', 'get_click'): {'record_id': '@model'},
+    }
+#: The calls during which hidden records read as their placeholder
+MASKED_METHODS = {
+    'read', 'search_read', 'on_change', 'on_change_with',
+    'on_change_notify', 'pre_validate', 'default_get', 'autocomplete',
+    }
+_REFERENCE = re.compile(r'^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+,-?\d+$')
+
+# The RPC call being served for a user
+_request = ContextVar('crm_guard_request', default=None)
+# Why the code running reads records its user may not read
+_declared = ContextVar('crm_guard_declared', default=None)
+# Depth of the ModelSQL.read calls running
+_read_depth = ContextVar('crm_guard_read_depth', default=0)
+
+
+class Request:
+    """The RPC call of a user being served, until its transaction ends
+    (the dispatcher builds the answer, e.g. the names of an on_change's
+    links, after the method returned)."""
+    __slots__ = ('model', 'method', 'transaction', 'defaults', 'masks')
+
+    def __init__(self, model, method, transaction, context):
+        self.model = model
+        self.method = method
+        self.transaction = transaction
+        self.defaults = {
+            k: v for k, v in context.items() if k.startswith('default_')}
+        self.masks = (method in MASKED_METHODS
+            or method.startswith(('on_change_', 'autocomplete_')))
+
+
+def current_request():
+    "Return the RPC call served for a user (None outside of one)."
+    request = _request.get()
+    if request is not None and request.transaction is Transaction():
+        return request
+
+
+@contextmanager
+def dispatching():
+    """Serve the RPC calls of the block as the dispatcher serves one: the
+    request they start ends with the block (for in-process callers that
+    keep their transaction, such as tests)."""
+    token = _request.set(None)
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+@contextmanager
+def declared(reason):
+    """Run the code of the block, which reads for the user records it may
+    not read, for the stated reason (e.g. a warning that only says that a
+    duplicate exists): the tests' tracer of hidden reads lets it pass."""
+    token = _declared.set(reason)
+    try:
+        yield
+    finally:
+        _declared.reset(token)
+
+
+def declared_reason():
+    "Return the reason declared by the code running, None if none."
+    return _declared.get()
+
+
+def nested_read():
+    """Tell if a read runs inside the read of other records (the records
+    linked to them, the fields computed for them)."""
+    return _read_depth.get() > 0
+
+
+def _sharing_active():
+    try:
+        Pool().get('crm.sharing')
+    except KeyError:
+        return False
+    return True
+
+
+def _model_of(func, args):
+    owner = getattr(func, '__self__', None)
+    if owner is None and args:
+        owner = args[0].__class__
+    return getattr(owner, '__name__', None)
+
+
+def _add_references(links, value, depth=0):
+    "Add to links the guarded references found in value."
+    pool = Pool()
+    if depth > 4 or isinstance(value, ModelStorage):
+        return
+    if isinstance(value, str):
+        if _REFERENCE.match(value):
+            name, id_ = value.split(',')
+            _add_reference(links, pool, name, int(id_))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _add_references(links, item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        if (len(value) == 2 and isinstance(value[0], str)
+                and isinstance(value[1], int)
+                and not isinstance(value[1], bool)):
+            _add_reference(links, pool, value[0], value[1])
+        for item in value:
+            _add_references(links, item, depth + 1)
+
+
+def _add_reference(links, pool, name, id_):
+    try:
+        Target = pool.get(name)
+    except KeyError:
+        return
+    links.add(Target, [id_])
+
+
+def _ints(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [i for i in value
+            if isinstance(i, int) and not isinstance(i, bool)]
+    return []
+
+
+def check_arguments(func, model_name, args, kwargs):
+    """Refuse the call if its arguments name guarded records the user may
+    not read (references anywhere, declared plain ids)."""
+    pool = Pool()
+    links = Links()
+    for value in list(args) + list(kwargs.values()):
+        _add_references(links, value)
+    declared_ids = ID_ARGUMENTS.get((model_name, func.__name__))
+    if declared_ids:
+        try:
+            bound = inspect.signature(func).bind_partial(*args, **kwargs)
+        except (TypeError, ValueError):
+            bound = None
+        if bound is not None:
+            arguments = bound.arguments
+            for name, target in declared_ids.items():
+                if target.startswith('@'):
+                    target = arguments.get(target[1:])
+                if name in arguments and isinstance(target, str):
+                    try:
+                        Target = pool.get(target)
+                    except KeyError:
+                        continue
+                    links.add(Target, _ints(arguments[name]))
+    with check_access():
+        links.check()
+
+
+def _patch_rpc_decorate():
+    decorate = RPC.decorate
+
+    @wraps(decorate)
+    def guarded_decorate(self, func):
+        func = decorate(self, func)
+
+        @wraps(func)
+        def call(*args, **kwargs):
+            transaction = Transaction()
+            if not transaction.user or not _sharing_active():
+                return func(*args, **kwargs)
+            model_name = _model_of(func, args)
+            # (left set: the request ends with its transaction)
+            _request.set(Request(
+                    model_name, func.__name__, transaction,
+                    transaction.context))
+            check_arguments(func, model_name, args, kwargs)
+            return func(*args, **kwargs)
+        return call
+    RPC.decorate = guarded_decorate
+
+
+def _patch_default_get():
+    default_get = Model.default_get.__func__
+
+    @wraps(default_get)
+    def guarded_default_get(
+            cls, fields_names=None, with_rec_name=True, with_default=True):
+        request = current_request()
+        if request is not None and request.defaults:
+            context = Transaction().context
+            links = Links()
+            names = cls._fields.keys() if fields_names is None else fields_names
+            for name in names:
+                key = f'default_{name}'
+                field = cls._fields.get(name)
+                if (field is not None and key in request.defaults
+                        and context.get(key) == request.defaults[key]):
+                    links.add_value(field, context[key])
+            with check_access():
+                links.check()
+        values = default_get(
+            cls, fields_names=fields_names, with_rec_name=with_rec_name,
+            with_default=with_default)
+        if request is not None:
+            # Defaults from any context key (resource, related_party ...)
+            # name the record they point to
+            links = Links()
+            links.add_values(cls, {
+                    k: v for k, v in values.items()
+                    if k != 'id' and not k.endswith('.')})
+            with check_access():
+                links.check()
+        return values
+    Model.default_get = classmethod(guarded_default_get)
+
+
+def _registered(module, name):
+    "The class registered by module under name ('file.Class')."
+    if not isinstance(name, str):
+        return name
+    for qualname in [f'trytond.modules.{module}.{name}', f'{module}.{name}']:
+        try:
+            return resolve(qualname)
+        except (ImportError, AttributeError):
+            continue
+
+
+def crm_wizard(Wizard_):
+    """Tell if the wizard is one that a CRM module (crm_*) defines (not
+    only extends)."""
+    memo = Wizard_.__dict__.get('_crm_wizard')
+    if memo is None:
+        memo = any(
+            isinstance(cls, type) and issubclass(cls, Wizard)
+            and issubclass(Wizard_, cls)
+            for module, names in Pool.classes['wizard'].items()
+            if module.startswith('crm_')
+            for cls in (_registered(module, n) for n in names))
+        Wizard_._crm_wizard = memo
+    return memo
+
+
+def _check_session(Wizard_, session_id):
+    "Refuse the wizard session of another user (its ids are replayed)."
+    pool = Pool()
+    Session = pool.get('ir.session.wizard')
+    transaction = Transaction()
+    if not transaction.user or not _sharing_active():
+        return
+    with without_check_access():
+        sessions = Session.search([
+                ('id', '=', int(session_id)),
+                ('create_uid', '!=', transaction.user),
+                ], limit=1, order=[])
+    if sessions:
+        raise AccessError(gettext('crm_core.msg_wizard_session_other'))
+
+
+def _patch_wizard_sessions():
+    for name in ['execute', 'delete']:
+        method = getattr(Wizard, name).__func__
+
+        def session_checked(cls, session_id, *args, __method=method):
+            _check_session(cls, session_id)
+            return __method(cls, session_id, *args)
+        setattr(Wizard, name, classmethod(wraps(method)(session_checked)))
+
+
+def _patch_wizard_states():
+    execute_state = Wizard._execute
+
+    @wraps(execute_state)
+    def guarded_execute_state(self, state_name):
+        transaction = Transaction()
+        if (transaction.user and not transaction.check_access
+                and _sharing_active() and crm_wizard(self.__class__)):
+            with check_access():
+                return execute_state(self, state_name)
+        return execute_state(self, state_name)
+    Wizard._execute = guarded_execute_state
+
+
+def _masked(record, name):
+    "The value of a field of a hidden record, as a read of it gives."
+    field = record._fields[name]
+    if name == 'rec_name':
+        return gettext('crm_core.msg_hidden_record')
+    if field._type in {'one2many', 'many2many'}:
+        return ()
+    return None
+
+
+def _patch_getattr():
+    getattr_ = ModelStorage.__getattr__
+
+    @wraps(getattr_)
+    def guarded_getattr(self, name):
+        request = current_request()
+        if (request is not None and request.masks
+                and _declared.get() is None
+                and not name.startswith('_') and name != 'id'
+                and isinstance(self.id, int) and self.id >= 0
+                and name in self._fields and guarded(self.__class__)):
+            # (readable_ids reads attachments' resources: not masked)
+            # (the ids browsed together are checked at once)
+            token = _request.set(None)
+            try:
+                ids = getattr(self, '_ids', None) or [self.id]
+                hidden = self.id not in readable_ids(self.__class__, ids)
+            finally:
+                _request.reset(token)
+            if hidden:
+                return _masked(self, name)
+        return getattr_(self, name)
+    ModelStorage.__getattr__ = guarded_getattr
+
+
+def _patch_read_depth():
+    read = ModelSQL.read.__func__
+
+    @wraps(read)
+    def counted_read(cls, ids, fields_names):
+        token = _read_depth.set(_read_depth.get() + 1)
+        try:
+            return read(cls, ids, fields_names)
+        finally:
+            _read_depth.reset(token)
+    ModelSQL.read = classmethod(counted_read)
+
+
+def install():
+    "Close the doors of requests (once per process, from guard.install)."
+    _patch_rpc_decorate()
+    _patch_default_get()
+    _patch_wizard_states()
+    _patch_wizard_sessions()
+    _patch_getattr()
+    _patch_read_depth()

@@ -28,9 +28,12 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.tools.email_ import normalize_email
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
+
+from crm_core.request_guard import declared
 
 from .party import name_key
 
@@ -209,8 +212,8 @@ class LeadConvertStart(ModelView):
     def view_attributes(cls):
         return super().view_attributes() + [
             ('//label[@name="summary"]', 'states', {
-                    'invisible': Bool(Eval('single')),
-                    }, ['single']),
+                    'invisible': ~Eval('summary'),
+                    }, ['summary']),
             ('//separator[@id="account_contact"]', 'states', {
                     'invisible': ~Eval('single'),
                     }, ['single']),
@@ -268,6 +271,12 @@ class LeadConvert(Wizard):
                     })
             if lead.sales_stage and not lead.sales_stage.closing:
                 values['sales_stage'] = lead.sales_stage.id
+            hidden = [k for k in converter.hidden_duplicates(lead)
+                if not {'account': account, 'contact': contact}[k]]
+            if hidden:
+                values['summary'] = '\n'.join(
+                    gettext('crm_sales.msg_lead_convert_hidden_%s' % k)
+                    for k in hidden)
         return values
 
     def transition_convert(self):
@@ -442,11 +451,15 @@ class LeadConverter:
         if not keys:
             return found
         by_key = {}
-        for account in Party.search([
+        # A look-up for the user sees what the user sees (also in the
+        # wizard's transitions, which the host runs without checks)
+        with check_access():
+            accounts = Party.search([
                     ('crm_type', '=', 'account'),
                     ('crm_name_key', 'in', list({k for _, k in keys})),
                     ('crm_company', 'in', list({c for c, _ in keys})),
-                    ], order=[('id', 'ASC')]):
+                    ], order=[('id', 'ASC')])
+        for account in accounts:
             by_key.setdefault(
                 (account.crm_company.id, account.crm_name_key), account)
         for lead in leads:
@@ -470,12 +483,10 @@ class LeadConverter:
         if not emails:
             return found
         by_email = {}
-        for mechanism in Mechanism.search([
-                    ('type', '=', 'email'),
-                    ('value_compact', 'in', list({e for _, e in emails})),
-                    ('party.crm_type', '=', 'contact'),
-                    ('party.crm_company', 'in', list({c for c, _ in emails})),
-                    ], order=[('id', 'ASC')]):
+        with check_access():
+            mechanisms = Mechanism.search(
+                self._contacts_domain(emails), order=[('id', 'ASC')])
+        for mechanism in mechanisms:
             party = mechanism.party
             by_email.setdefault(
                 (party.crm_company.id, mechanism.value_compact), party)
@@ -488,6 +499,40 @@ class LeadConverter:
                     found[lead] = contact
                     break
         return found
+
+    @staticmethod
+    def _contacts_domain(emails):
+        "The domain of the e-mails of contacts of {(company, e-mail): ...}"
+        return [
+            ('type', '=', 'email'),
+            ('value_compact', 'in', list({e for _, e in emails})),
+            ('party.crm_type', '=', 'contact'),
+            ('party.crm_company', 'in', list({c for c, _ in emails})),
+            ]
+
+    def hidden_duplicates(self, lead):
+        """Return the kinds ('account', 'contact') of which a record the
+        user may not read matches lead: the wizard says that one exists,
+        never which."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        result = []
+        key = name_key(lead.lead_company)
+        emails = {(lead.company.id, e) for e in email_variants(lead.email)
+            } if lead.email else set()
+        with declared("a duplicate warning names nothing"), \
+                without_check_access():
+            if key and Party.search([
+                        ('crm_type', '=', 'account'),
+                        ('crm_name_key', '=', key),
+                        ('crm_company', '=', lead.company.id),
+                        ], limit=1, order=[]):
+                result.append('account')
+            if emails and Mechanism.search(
+                    self._contacts_domain(emails), limit=1, order=[]):
+                result.append('contact')
+        return result
 
     def _create_accounts(self, leads):
         """Create one account per company name of leads (two leads of the

@@ -8,7 +8,8 @@ import unittest.mock
 from decimal import Decimal
 
 from crm_core.tests.activation import activate_with_crm
-from crm_core.tests.tools import acting_as, create_crm_users, set_sharing
+from crm_core.tests.tools import (
+    acting_as, create_crm_users, rpc_call, set_sharing)
 from lxml import etree
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError, ValidationError
@@ -47,20 +48,33 @@ ADDRESS_FIELDS = {
 
 def run_convert(leads, **values):
     """Run the Convert Lead wizard on leads as a client does: the defaults
-    of its start form, changed by values, then Convert."""
+    of its start form, changed by values, then Convert.  For a user (see
+    acting_as) the steps go through the JSON-RPC dispatch (rpc_call), so
+    that they run as over RPC: without the access checks of the caller."""
     pool = Pool()
     Convert = pool.get('crm.lead.convert', type='wizard')
-    with Transaction().set_context(
-            active_model='sale.opportunity',
-            active_ids=[l.id for l in leads], active_id=leads[0].id):
-        session_id, _, _ = Convert.create()
-        result = Convert.execute(session_id, {}, 'start')
-        data = {
-            k: v for k, v in result['view']['defaults'].items()
-            if '.' not in k}
-        data.update(values)
-        result = Convert.execute(session_id, {'start': data}, 'convert')
-        Convert.delete(session_id)
+    transaction = Transaction()
+    user = transaction.user
+    context = dict(
+        active_model='sale.opportunity',
+        active_ids=[l.id for l in leads], active_id=leads[0].id)
+    if user:
+        context['company'] = transaction.context.get('company')
+
+        def call(method, *args):
+            return rpc_call(user, Convert, method, *args, context=context)
+    else:
+        def call(method, *args):
+            with transaction.set_context(context):
+                return getattr(Convert, method)(*args)
+    session_id, _, _ = call('create')
+    result = call('execute', session_id, {}, 'start')
+    data = {
+        k: v for k, v in result['view']['defaults'].items()
+        if '.' not in k}
+    data.update(values)
+    result = call('execute', session_id, {'start': data}, 'convert')
+    call('delete', session_id)
     return result
 
 
@@ -248,6 +262,53 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         account = Opportunity(lead.id).party
         self.assertNotEqual(account, hidden)
         self.assertEqual(account.assigned_user, rep)
+
+    @with_transaction()
+    def test_hidden_duplicates_named_nowhere(self):
+        """Over RPC the look-ups see what the user sees: a hidden account
+        and contact matching the lead are said to exist, never named"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Party = pool.get('party.party')
+        Convert = pool.get('crm.lead.convert', type='wizard')
+        company, users = self.setup_people()
+        rep = users['rep1']
+        hidden, _ = Party.create([{
+                    'name': "Umbrella", 'crm_type': 'account',
+                    'crm_company': company.id,
+                    'assigned_user': users['rep2'].id,
+                    }, {
+                    'first_name': "Albert", 'last_name': "Wesker",
+                    'crm_type': 'contact', 'crm_company': company.id,
+                    'assigned_user': users['rep2'].id,
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': 'wesker@umbrella.example.com',
+                                    }])],
+                    }])
+        lead = self.create_lead(rep, lead_company="Umbrella",
+            email='wesker@umbrella.example.com')
+        context = {'active_model': 'sale.opportunity',
+            'active_ids': [lead.id], 'active_id': lead.id,
+            'company': company.id}
+        session_id, _, _ = rpc_call(rep, Convert, 'create', context=context)
+        defaults = rpc_call(rep, Convert, 'execute', session_id, {}, 'start',
+            context=context)['view']['defaults']
+        self.assertIsNone(defaults['account'])
+        self.assertIsNone(defaults['contact'])
+        self.assertTrue(defaults['create_account'])
+        self.assertEqual(defaults['summary'], '\n'.join([
+                    gettext('crm_sales.msg_lead_convert_hidden_account'),
+                    gettext('crm_sales.msg_lead_convert_hidden_contact')]))
+        self.assertNotIn("Wesker", str(defaults))
+        Warning_ = pool.get('res.user.warning')
+        with acting_as(rep, company), unittest.mock.patch.object(
+                Warning_, 'check', return_value=False):
+            run_convert([Opportunity(lead.id)])
+        lead = Opportunity(lead.id)
+        self.assertNotEqual(lead.party, hidden)
+        self.assertEqual(lead.party.assigned_user, rep)
+        self.assertEqual(lead.crm_contact.assigned_user, rep)
 
     @with_transaction()
     def test_contact_matched_by_email(self):

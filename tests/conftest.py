@@ -10,6 +10,7 @@ ORM level (no server):
 Server level:
   crm_server       a trytond process serving crm_db (url, database)
   admin_rpc        a JsonRpc client logged in as admin on crm_server
+  smtp_sink        what the test servers send by e-mail (tests/smtp_sink.py)
 PostgreSQL:
   pg_uri           the PostgreSQL of the run, or a throwaway cluster
   pg_crm_db        crm_db on PostgreSQL (crm_db itself on a PostgreSQL run)
@@ -67,10 +68,20 @@ def crm_transaction(crm_db):
 
 
 @pytest.fixture(scope='session')
-def crm_server(crm_db, tmp_path_factory):
-    server = Server(crm_db, tmp_path_factory.mktemp('crm_server'))
+def crm_server(crm_db, smtp_sink, tmp_path_factory):
+    server = Server(crm_db, tmp_path_factory.mktemp('crm_server'),
+        email_uri=smtp_sink.uri)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def smtp_sink():
+    "What the test servers send by e-mail (tests/smtp_sink.py)"
+    from smtp_sink import SmtpSink
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

@@ -98,7 +98,8 @@ def clean_env(**extra):
     return env
 
 
-def write_config(path, uri, db_path=None, listen=None, web_root=None):
+def write_config(path, uri, db_path=None, listen=None, web_root=None,
+        email_uri=None):
     lines = ['[database]', f'uri = {uri}']
     if db_path:
         lines.append(f'path = {db_path}')
@@ -108,6 +109,8 @@ def write_config(path, uri, db_path=None, listen=None, web_root=None):
         lines.append(f'listen = {listen}')
     if web_root:
         lines.append(f'root = {web_root}')
+    if email_uri:
+        lines += ['', '[email]', f'uri = {email_uri}']
     Path(path).write_text('\n'.join(lines) + '\n')
     return str(path)
 
@@ -222,8 +225,10 @@ class Database:
 class Server:
     "A trytond process serving one database on a free port of 127.0.0.1"
 
-    def __init__(self, database, workdir, timeout=90, web_root=None):
-        "web_root: a directory served at / (e.g. the sao client)"
+    def __init__(self, database, workdir, timeout=90, web_root=None,
+            email_uri=None):
+        """web_root: a directory served at / (e.g. the sao client);
+        email_uri: where the server sends e-mail (e.g. an SmtpSink)"""
         self.database = database.name
         port = free_port()
         self.url = f'http://127.0.0.1:{port}'
@@ -231,7 +236,7 @@ class Server:
         config = write_config(
             workdir / f'server-{port}.conf', database.uri,
             db_path=database.path, listen=f'127.0.0.1:{port}',
-            web_root=web_root)
+            web_root=web_root, email_uri=email_uri)
         self.log_path = workdir / f'server-{port}.log'
         self._log = open(self.log_path, 'wb')
         self.process = subprocess.Popen(

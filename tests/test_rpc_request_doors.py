@@ -7,6 +7,8 @@ potential whose account the administrator gave to rpc.req2.  Each test
 tries one class of door the way a client does (crm_core's
 request_guard.py closes them); the server mails to an SMTP sink, so that
 what would leave the machine is seen."""
+import datetime
+
 import pytest
 
 from crm_testing import (
@@ -219,3 +221,25 @@ def test_direct_read_refused(world, model, key):
         assert refused(other.model, model, 'read', [record], ['rec_name'])
     finally:
         other.logout()
+
+
+def test_password_report_of_another_user(world):
+    "1. A user renders no e-mail with another user's temporary password"
+    call = 'report.res.user.email_reset_password.execute'
+    other = world['users']['rpc.req2']
+    admin = world['admin']
+    admin.model('res.user', 'write', [other], {
+            'password_reset': 'Temporary-4242',
+            'password_reset_expire': (
+                datetime.datetime.now() + datetime.timedelta(hours=1)),
+            })
+    try:
+        # (the report is not even found among the rep's actions)
+        with pytest.raises(RpcError) as info:
+            world['rep'].call(call, [other], {}, {})
+        assert 'Temporary-4242' not in str(info.value.error)
+        _, content, *_ = admin.call(call, [other], {}, {})
+        assert 'Temporary-4242' in str(content)
+    finally:
+        admin.model('res.user', 'write', [other], {
+                'password_reset': None, 'password_reset_expire': None})

@@ -16,9 +16,8 @@ from trytond.tools import escape_wildcard, strip_wildcard
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
-from .guard import readable_ids
+from .guard import declared, readable_ids
 from .ownership import OwnedMixin
-from .request_guard import declared
 
 ACCOUNT_TYPES = [
     (None, ""),

@@ -52,7 +52,13 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Wizard
 
-from .guard import Links, guarded, readable_ids
+from .guard import (
+    Links, _declared, declared, declared_reason, guarded, readable_ids)
+
+__all__ = [
+    'ID_ARGUMENTS', 'MASKED_METHODS', 'current_request', 'dispatching',
+    'declared', 'declared_reason', 'nested_read', 'check_arguments',
+    'crm_wizard', 'install']
 
 #: Parameters of host methods that take plain ids of another model:
 #: {(model, method): {parameter: model of the ids, or '@<parameter>': the
@@ -72,8 +78,6 @@ _REFERENCE = re.compile(r'^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+,-?\d+$')
 
 # The RPC call being served for a user
 _request = ContextVar('crm_guard_request', default=None)
-# Why the code running reads records its user may not read
-_declared = ContextVar('crm_guard_declared', default=None)
 # Depth of the ModelSQL.read calls running
 _read_depth = ContextVar('crm_guard_read_depth', default=0)
 
@@ -111,23 +115,6 @@ def dispatching():
         yield
     finally:
         _request.reset(token)
-
-
-@contextmanager
-def declared(reason):
-    """Run the code of the block, which reads for the user records it may
-    not read, for the stated reason (e.g. a warning that only says that a
-    duplicate exists): the tests' tracer of hidden reads lets it pass."""
-    token = _declared.set(reason)
-    try:
-        yield
-    finally:
-        _declared.reset(token)
-
-
-def declared_reason():
-    "Return the reason declared by the code running, None if none."
-    return _declared.get()
 
 
 def nested_read():

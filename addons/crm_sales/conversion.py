@@ -33,7 +33,7 @@ from trytond.transaction import (
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
-from crm_core.request_guard import declared
+from crm_core.guard import declared
 
 from .party import name_key
 

@@ -91,6 +91,29 @@ def serving(database, workdir, sao_dir):
         database.drop()
 
 
+@contextlib.contextmanager
+def browser_page(browser, server, failure, width=1280, height=800):
+    """Yield (page, errors) of a new browser context, errors collecting
+    the page's client errors; on an exception, save a screenshot of the
+    page at failure (a path) and print the errors and the server's log."""
+    context = browser.new_context(
+        viewport={'width': width, 'height': height})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    errors = []
+    page.on('pageerror', lambda error: errors.append(
+            f'{error}\n{error.stack}'))
+    try:
+        yield page, errors
+    except Exception:
+        page.screenshot(path=str(failure))
+        print("page errors:", errors)
+        print("server log:", server.log()[-3000:])
+        raise
+    finally:
+        context.close()
+
+
 def screenshot_dir():
     directory = Path(
         os.environ.get('CRM_SCREENSHOTS') or ROOT / 'screenshots')

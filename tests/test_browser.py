@@ -13,6 +13,7 @@ package (its own browsers are not used) and sao in <repo>/sao
 (scripts/sao.sh; scripts/test.sh runs it).  When one is missing the tests
 are skipped, or fail when CI=true.
 """
+import contextlib
 import os
 import time
 
@@ -22,7 +23,7 @@ from crm_testing import (
     ADMIN_LOGIN, ADMIN_PASSWORD, EURO, Database, JsonRpc, database_uri,
     setup_people)
 from sao_testing import (
-    TIMEOUT, Sao, browser, check_screenshot, rpc_matcher, sao_dir,
+    Sao, browser, browser_page, check_screenshot, rpc_matcher, sao_dir,
     screenshot_dir, serving)
 
 __all__ = ['browser', 'sao_dir']  # fixtures used by the tests below
@@ -112,14 +113,11 @@ def _open_accounts(browser, server, login, screenshot):
 
     and save the screenshot of the list."""
     from playwright.sync_api import expect
-    context = browser.new_context(viewport={'width': 1280, 'height': 800})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    errors = []
-    page.on('pageerror', lambda error: errors.append(str(error)))
-    sao = Sao(page, server)
-    timings = {}
-    try:
+    path = screenshot_dir() / screenshot
+    failure = path.parent / f'failure-{screenshot}'
+    with browser_page(browser, server, failure) as (page, errors):
+        sao = Sao(page, server)
+        timings = {}
         start = time.monotonic()
         sao.login(login, PASSWORD)
         timings['login'] = time.monotonic() - start
@@ -143,21 +141,12 @@ def _open_accounts(browser, server, login, screenshot):
         # asserted by the caller.
         names.first.wait_for()
         timings['all'] = time.monotonic() - start
-        path = screenshot_dir() / screenshot
         page.screenshot(path=str(path))
-        (path.parent / f'failure-{screenshot}').unlink(missing_ok=True)
+        failure.unlink(missing_ok=True)
         assert not errors, errors
         return {
             'mine': mine_names, 'all': names.all_inner_texts(),
             'screenshot': path, 'timings': timings}
-    except Exception:
-        page.screenshot(path=str(screenshot_dir() / (
-                    f'failure-{screenshot}')))
-        print("page errors:", errors)
-        print("server log:", server.log()[-3000:])
-        raise
-    finally:
-        context.close()
 
 
 def test_sales_rep_sees_only_own_accounts(browser, web_server, browser_world):
@@ -208,15 +197,10 @@ def test_administrator_edits_a_profile_grid(
         [('state', '!=', 'done')], 0, None, None)
     admin.model(
         'ir.module.config_wizard.item', 'write', items, {'state': 'done'})
-    context = browser.new_context(viewport={'width': 1280, 'height': 800})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    errors = []
-    page.on('pageerror', lambda error: errors.append(
-        f'{error}\n{error.stack}'))
-    sao = Sao(page, web_server)
     screenshot = screenshot_dir() / 'administrator-profile-grid.png'
-    try:
+    failure = screenshot.parent / f'failure-{screenshot.name}'
+    with browser_page(browser, web_server, failure) as (page, errors):
+        sao = Sao(page, web_server)
         sao.login(ADMIN_LOGIN, ADMIN_PASSWORD)
         sao.open_menu('CRM', 'Configuration', 'Roles and Sharing')
         with page.expect_response(rpc_matcher('model.res.group.search')):
@@ -240,14 +224,6 @@ def test_administrator_edits_a_profile_grid(
         errors = [e for e in errors if not (
                 "reading 'parent'" in e and 'clicked' in e)]
         assert not errors, errors
-    except Exception:
-        page.screenshot(path=str(
-                screenshot.parent / f'failure-{screenshot.name}'))
-        print("page errors:", errors)
-        print("server log:", web_server.log()[-3000:])
-        raise
-    finally:
-        context.close()
     try:
         assert delete_granted()
         check_screenshot(screenshot)
@@ -267,25 +243,24 @@ SALES_SCREENS = [
     ]
 
 
-def _sales_page(browser, server, login):
-    context = browser.new_context(viewport={'width': 1440, 'height': 900})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    errors = []
-    page.on('pageerror', lambda error: errors.append(
-        f'{error}\n{error.stack}'))
-    sao = Sao(page, server)
-    sao.login(login, PASSWORD)
-    sao.open_menu('CRM', 'Sales')
-    return context, page, sao, errors
+@contextlib.contextmanager
+def _sales_page(browser, server, login, failure):
+    "Yield (page, sao, errors) of login in sao, on the menu CRM > Sales."
+    with browser_page(browser, server, failure, width=1440, height=900) as (
+            page, errors):
+        sao = Sao(page, server)
+        sao.login(login, PASSWORD)
+        sao.open_menu('CRM', 'Sales')
+        yield page, sao, errors
 
 
 @pytest.mark.parametrize('login', ['browser.rep', 'browser.manager'])
 def test_sales_screens_open(browser, web_server, browser_world, login):
     """Every screen of CRM > Sales opens in sao without a client error,
     for a rep and for the manager (a screenshot of each)"""
-    context, page, sao, errors = _sales_page(browser, web_server, login)
-    try:
+    failure = screenshot_dir() / f'failure-sales-screens-{login}.png'
+    with _sales_page(browser, web_server, login, failure) as (
+            page, sao, errors):
         for path in SALES_SCREENS:
             if len(path) > 1 and not sao.menu_entry(path[-1]).is_visible():
                 sao.open_menu(*path[:-1])
@@ -296,14 +271,6 @@ def test_sales_screens_open(browser, web_server, browser_world, login):
             name = '-'.join([login, *path]).lower().replace(' ', '-')
             page.screenshot(path=str(screenshot_dir() / f'{name}.png'))
             assert not errors, (path, errors)
-    except Exception:
-        page.screenshot(path=str(
-                screenshot_dir() / f'failure-sales-screens-{login}.png'))
-        print("page errors:", errors)
-        print("server log:", web_server.log()[-3000:])
-        raise
-    finally:
-        context.close()
 
 
 #: What a rep typed on its lead: conversion and stage changes keep it
@@ -345,10 +312,10 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
                 }])
     stages = admin.model('crm.sales_stage', 'search_read', [
             ('closing', '=', None)], 0, None, None, ['name', 'probability'])
-    context, page, sao, errors = _sales_page(
-        browser, web_server, 'browser.rep')
     screenshot = screenshot_dir() / 'sales-rep-lead-converted.png'
-    try:
+    failure = screenshot.parent / f'failure-{screenshot.name}'
+    with _sales_page(browser, web_server, 'browser.rep', failure) as (
+            page, sao, errors):
         with page.expect_response(
                 rpc_matcher('model.sale.opportunity.search')):
             sao.open_menu('Leads')
@@ -381,14 +348,6 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         page.wait_for_load_state('networkidle')
         page.screenshot(path=str(screenshot))
         assert not errors, errors
-    except Exception:
-        page.screenshot(path=str(
-                screenshot.parent / f'failure-{screenshot.name}'))
-        print("page errors:", errors)
-        print("server log:", web_server.log()[-3000:])
-        raise
-    finally:
-        context.close()
     after = _opportunity_values(admin, lead_id)
     assert after['state'] == 'opportunity'
     assert after['lead_conversion_date']

@@ -4,6 +4,8 @@ Two sales reps and their sales manager on a running server, one lead per
 rep, leads shared privately: a rep lists its leads and reaches nothing of
 the other rep's lead (read, search, count, export, the list actions); the
 manager sees both.  A refused call writes nothing."""
+import contextlib
+
 import pytest
 
 from crm_testing import (
@@ -118,25 +120,41 @@ def test_manager_sees_both(leads_world):
         'sales.rep1@example.com', 'sales.rep2@example.com'}
 
 
-def _mass_status(rpc, lead_id, status):
-    "Run the Change Lead Status list action on lead_id as the client does"
+def _list_action(rpc, wizard, lead_id, values, button):
+    """Run the list action wizard on lead_id as the client does: open it,
+    fill its form with values and click button."""
     context = {**rpc.context, 'active_model': 'sale.opportunity',
         'active_ids': [lead_id], 'active_id': lead_id}
-    session, start, _ = rpc.call(
-        'wizard.crm.lead.mass_status.create', context)
+    session, start, _ = rpc.call(f'wizard.{wizard}.create', context)
     try:
-        rpc.call('wizard.crm.lead.mass_status.execute', session, {},
-            start, context)
-        rpc.call('wizard.crm.lead.mass_status.execute', session,
-            {start: {'lead_status': status}}, 'change', context)
+        rpc.call(f'wizard.{wizard}.execute', session, {}, start, context)
+        rpc.call(f'wizard.{wizard}.execute', session, {start: values},
+            button, context)
     finally:
-        rpc.call('wizard.crm.lead.mass_status.delete', session, context)
+        rpc.call(f'wizard.{wizard}.delete', session, context)
 
 
-def _status(world, lead_id):
-    row, = world['admin'].model(
-        'sale.opportunity', 'read', [lead_id], ['lead_status'])
-    return row['lead_status']
+def _lead_value(world, lead_id, field):
+    "Return the value of field of lead_id, as the administrator reads it"
+    row, = world['admin'].model('sale.opportunity', 'read', [lead_id], [field])
+    return row[field]
+
+
+@contextlib.contextmanager
+def _public_read(world):
+    "Share the leads read only for the block, privately again after"
+    admin, sharing = world['admin'], world['sharing']
+    admin.model('crm.sharing', 'write', [sharing], {'access': 'public_read'})
+    try:
+        yield
+    finally:
+        admin.model('crm.sharing', 'write', [sharing], {'access': 'private'})
+
+
+def _mass_status(rpc, lead_id, status):
+    "Run the Change Lead Status list action on lead_id"
+    _list_action(rpc, 'crm.lead.mass_status', lead_id,
+        {'lead_status': status}, 'change')
 
 
 def test_mass_status_only_on_editable_leads(leads_world):
@@ -145,16 +163,11 @@ def test_mass_status_only_on_editable_leads(leads_world):
     rep1 = world['clients']['sales.rep1']
     own, other = world['leads']['sales.rep1'], world['leads']['sales.rep2']
     _mass_status(rep1, own, 'hot')
-    assert _status(world, own) == 'hot'
-    world['admin'].model(
-        'crm.sharing', 'write', [world['sharing']], {'access': 'public_read'})
-    try:
-        before = _status(world, other)
+    assert _lead_value(world, own, 'lead_status') == 'hot'
+    with _public_read(world):
+        before = _lead_value(world, other, 'lead_status')
         _refused(lambda: _mass_status(rep1, other, 'junk'))
-        assert _status(world, other) == before
-    finally:
-        world['admin'].model(
-            'crm.sharing', 'write', [world['sharing']], {'access': 'private'})
+        assert _lead_value(world, other, 'lead_status') == before
 
 
 def test_bad_email_writes_nothing(leads_world):
@@ -172,23 +185,10 @@ def test_bad_email_writes_nothing(leads_world):
 
 
 def _reassign(rpc, lead_id, user_id):
-    "Run the Re-assign list action on lead_id as the client does"
-    context = {**rpc.context, 'active_model': 'sale.opportunity',
-        'active_ids': [lead_id], 'active_id': lead_id}
-    session, start, _ = rpc.call('wizard.crm.reassign.create', context)
-    try:
-        rpc.call('wizard.crm.reassign.execute', session, {}, start, context)
-        rpc.call('wizard.crm.reassign.execute', session,
-            {start: {'assigned_user': user_id, 'assigned_team': None,
-                    'records': 1}}, 'reassign', context)
-    finally:
-        rpc.call('wizard.crm.reassign.delete', session, context)
-
-
-def _owner(world, lead_id):
-    row, = world['admin'].model(
-        'sale.opportunity', 'read', [lead_id], ['assigned_user'])
-    return row['assigned_user']
+    "Run the Re-assign list action on lead_id"
+    _list_action(rpc, 'crm.reassign', lead_id,
+        {'assigned_user': user_id, 'assigned_team': None, 'records': 1},
+        'reassign')
 
 
 def test_reassign_only_editable_leads(leads_world):
@@ -198,15 +198,13 @@ def test_reassign_only_editable_leads(leads_world):
     manager = world['clients']['sales.manager']
     rep1, rep2 = world['users']['sales.rep1'], world['users']['sales.rep2']
     lead = world['leads']['sales.rep1']
-    world['admin'].model(
-        'crm.sharing', 'write', [world['sharing']], {'access': 'public_read'})
-    try:
-        _refused(lambda: _reassign(rep3, lead, world['users']['sales.rep3']))
-        assert _owner(world, lead) == rep1
-        _reassign(manager, lead, rep2)
-        assert _owner(world, lead) == rep2
-    finally:
-        world['admin'].model('sale.opportunity', 'write', [lead],
-            {'assigned_user': rep1})
-        world['admin'].model(
-            'crm.sharing', 'write', [world['sharing']], {'access': 'private'})
+    with _public_read(world):
+        try:
+            _refused(lambda: _reassign(
+                    rep3, lead, world['users']['sales.rep3']))
+            assert _lead_value(world, lead, 'assigned_user') == rep1
+            _reassign(manager, lead, rep2)
+            assert _lead_value(world, lead, 'assigned_user') == rep2
+        finally:
+            world['admin'].model('sale.opportunity', 'write', [lead],
+                {'assigned_user': rep1})

@@ -121,6 +121,15 @@ class CrmLeadConversionTestCase(unittest.TestCase):
             (self.parties(), Opportunity(lead.id).lead_converted), before)
         return cm.exception
 
+    def assert_final(self, user, lead, values):
+        "Check that user may not write values on the converted lead."
+        Opportunity = Pool().get('sale.opportunity')
+        with acting_as(user, self.company), \
+                self.assertRaises(AccessError) as cm:
+            Opportunity.write([Opportunity(lead.id)], values)
+        self.assertEqual(cm.exception.message, gettext(
+                'crm_sales.msg_lead_conversion_final', lead=lead.rec_name))
+
     def leads_domain(self):
         "The domain of the Leads list."
         pool = Pool()
@@ -399,13 +408,8 @@ class CrmLeadConversionTestCase(unittest.TestCase):
             Opportunity.search([('lead_converted', '=', True)]), [lead])
 
         # Frozen: no change, no way back, no potential made later
-        with acting_as(rep, company):
-            for values in [{'last_name': "Changed"}, {'state': 'cancelled'}]:
-                with self.assertRaises(AccessError) as cm:
-                    Opportunity.write([Opportunity(lead.id)], values)
-                self.assertEqual(cm.exception.message, gettext(
-                        'crm_sales.msg_lead_conversion_final',
-                        lead=lead.rec_name))
+        for values in [{'last_name': "Changed"}, {'state': 'cancelled'}]:
+            self.assert_final(rep, lead, values)
         self.assertEqual(Opportunity(lead.id).last_name, "Doe")
 
     @with_transaction()
@@ -432,12 +436,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         with acting_as(rep, company):
             with self.assertRaises(AccessButtonError):
                 Opportunity.lead([Opportunity(potential.id)])
-            with self.assertRaises(AccessError) as cm:
-                Opportunity.write(
-                    [Opportunity(potential.id)], {'state': 'lead'})
-        self.assertEqual(cm.exception.message, gettext(
-                'crm_sales.msg_lead_conversion_final',
-                lead=potential.rec_name))
+        self.assert_final(rep, potential, {'state': 'lead'})
         self.assertEqual(Opportunity(potential.id).state, 'opportunity')
 
     @with_transaction()

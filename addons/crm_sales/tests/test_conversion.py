@@ -110,6 +110,17 @@ class CrmLeadConversionTestCase(unittest.TestCase):
             + [(k, '=', v) for k, v in domain.items()],
             order=[('id', 'ASC')])
 
+    def convert_past_warning(self, user, lead):
+        """Convert lead as user past the duplicate warning (which says that
+        a record the user may not read matches it); return the lead."""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Warning_ = pool.get('res.user.warning')
+        with acting_as(user, self.company), unittest.mock.patch.object(
+                Warning_, 'check', return_value=False):
+            run_convert([Opportunity(lead.id)])
+        return Opportunity(lead.id)
+
     def assert_refused(self, user, lead, error, **values):
         """Check that the conversion of lead by user with values raises
         error and writes nothing; return the exception."""
@@ -264,10 +275,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
     @with_transaction()
     def test_hidden_account_not_matched(self):
         "An account the user may not read is not linked"
-        pool = Pool()
-        Opportunity = pool.get('sale.opportunity')
-        Party = pool.get('party.party')
-        Warning_ = pool.get('res.user.warning')
+        Party = Pool().get('party.party')
         company, users = self.setup_people()
         rep = users['rep1']
         hidden, = Party.create([{
@@ -275,11 +283,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                     'crm_company': company.id,
                     'assigned_user': users['rep2'].id}])
         lead = self.create_lead(rep, lead_company="UMBRELLA")
-        with acting_as(rep, company):
-            with unittest.mock.patch.object(
-                    Warning_, 'check', return_value=False):
-                run_convert([Opportunity(lead.id)])
-        account = Opportunity(lead.id).party
+        account = self.convert_past_warning(rep, lead).party
         self.assertNotEqual(account, hidden)
         self.assertEqual(account.assigned_user, rep)
 
@@ -288,7 +292,6 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         """Over RPC the look-ups see what the user sees: a hidden account
         and contact matching the lead are said to exist, never named"""
         pool = Pool()
-        Opportunity = pool.get('sale.opportunity')
         Party = pool.get('party.party')
         Convert = pool.get('crm.lead.convert', type='wizard')
         company, users = self.setup_people()
@@ -321,11 +324,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                     gettext('crm_sales.msg_lead_convert_hidden_account'),
                     gettext('crm_sales.msg_lead_convert_hidden_contact')]))
         self.assertNotIn("Wesker", str(defaults))
-        Warning_ = pool.get('res.user.warning')
-        with acting_as(rep, company), unittest.mock.patch.object(
-                Warning_, 'check', return_value=False):
-            run_convert([Opportunity(lead.id)])
-        lead = Opportunity(lead.id)
+        lead = self.convert_past_warning(rep, lead)
         self.assertNotEqual(lead.party, hidden)
         self.assertEqual(lead.party.assigned_user, rep)
         self.assertEqual(lead.crm_contact.assigned_user, rep)
@@ -336,7 +335,6 @@ class CrmLeadConversionTestCase(unittest.TestCase):
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
         Party = pool.get('party.party')
-        Warning_ = pool.get('res.user.warning')
         company, users = self.setup_people()
         rep = users['rep1']
         known, = Party.create([{
@@ -372,12 +370,7 @@ class CrmLeadConversionTestCase(unittest.TestCase):
                     }])
         lead = self.create_lead(rep, email='john@initech.example.com',
             lead_company="Initech 2")
-        with acting_as(rep, company):
-            # (the duplicate warning says one exists, without naming it)
-            with unittest.mock.patch.object(
-                    Warning_, 'check', return_value=False):
-                run_convert([Opportunity(lead.id)])
-        contact = Opportunity(lead.id).crm_contact
+        contact = self.convert_past_warning(rep, lead).crm_contact
         self.assertNotEqual(contact, hidden)
         self.assertEqual(contact.assigned_user, rep)
 

@@ -62,10 +62,12 @@ SHARING_ACCESS = [
 
 
 def clear_visibility_caches():
-    "Forget the cached visibility of every user (roles or teams changed)."
+    """Forget the cached visibility of every user (roles, teams or sharing
+    rules changed)."""
     pool = Pool()
     pool.get('ir.rule')._domain_get_cache.clear()
     pool.get('res.user')._crm_owners_cache.clear()
+    pool.get('crm.sharing.rule')._shared_cache.clear()
 
 
 class Role(tree(separator=' / '), ModelSQL, ModelView):
@@ -368,6 +370,7 @@ class Rule(metaclass=PoolMeta):
     def _get_context(cls, model_name):
         pool = Pool()
         Sharing = pool.get('crm.sharing')
+        SharingRule = pool.get('crm.sharing.rule')
         User = pool.get('res.user')
         context = super()._get_context(model_name)
         access = Sharing.access_of(model_name)
@@ -378,8 +381,8 @@ class Rule(metaclass=PoolMeta):
                 and bool(set(User.get_groups())
                     & Sharing.read_all_groups_of(model_name)))
             context.update({
-                    'crm_users': users,
-                    'crm_teams': teams,
+                    # widened by the sharing rules (sharing_rule.py)
+                    **SharingRule.owner_context(model_name, users, teams),
                     'crm_public_read': access != 'private',
                     'crm_public_write': access == 'public_read_write',
                     'crm_read_all': read_all,
@@ -450,9 +453,14 @@ class OwnedMixin:
     @classmethod
     def crm_sharing_domain(cls, mode):
         "Return the PYSON rule domain of the records the user may access."
+        if mode == 'read':
+            # (also the owners whose records are shared read only)
+            users, teams = 'crm_read_users', 'crm_read_teams'
+        else:
+            users, teams = 'crm_users', 'crm_teams'
         owned = ['OR',
-            ('assigned_user', 'in', Eval('crm_users', [])),
-            ('assigned_team', 'in', Eval('crm_teams', [])),
+            ('assigned_user', 'in', Eval(users, [])),
+            ('assigned_team', 'in', Eval(teams, [])),
             ]
         if mode == 'read':
             public = (Bool(Eval('crm_public_read', False))

@@ -23,8 +23,10 @@ its ``assigned_user`` and ``assigned_team`` (one of them is None).
 For each sharing mode, the kit creates as many records as it needs, then
 acts as each of the people of :data:`PEOPLE` (with access checked as over
 RPC) and reads, counts, exports, copies, writes and deletes each record.
-Whether an action must succeed is computed from the tables below, which
-restate the rules; nothing is asked of the code under test.
+Two more modes add to private sharing a sharing rule (``crm.sharing.rule``)
+that shares the owner's records with an outsider, read only or read and
+write.  Whether an action must succeed is computed from the tables below,
+which restate the rules; nothing is asked of the code under test.
 """
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
@@ -36,6 +38,9 @@ from .tools import (
     setup_crm_people)
 
 MODES = ['private', 'public_read', 'public_read_write']
+#: The modes of the sharing rules: private sharing plus a rule sharing the
+#: owner's records with the outsider with this access
+RULE_MODES = {'rule_read': 'read', 'rule_read_write': 'read_write'}
 #: In the order they run on one record (delete last)
 ACTIONS = ['read', 'search_count', 'export', 'copy', 'write', 'delete']
 TEAM = "Sharing kit team"
@@ -48,6 +53,15 @@ PEOPLE = {
     'team member': ('role_support_rep', 'group_crm_manager'),
     'management': ('role_management', 'group_crm_management'),
     'administrator': (None, 'group_crm_admin'),
+    # outside the owner's role tree and team, with a profile granting
+    # everything: only the sharing rules give it records
+    'outsider': ('role_marketing_user', 'group_crm_manager'),
+    }
+#: Who acts in each mode (default: all but the outsider): in the rule
+#: modes the person a rule names and one it does not
+MODE_PEOPLE = {
+    'rule_read': ['outsider', 'peer'],
+    'rule_read_write': ['outsider', 'peer'],
     }
 #: The records of each check: who they are assigned to
 RECORDS = {
@@ -64,7 +78,10 @@ OWNED_BY = {
     'team member': {"the team's record"},
     'management': {"the owner's record", "the team's record"},
     'administrator': set(),
+    'outsider': set(),
     }
+#: The records each person is given by the rule of the rule modes
+SHARED_BY_RULE = {'outsider': {"the owner's record"}}
 #: The CRM Administrator group sees and changes all records
 SEES_ALL = {'administrator'}
 #: mode: (everybody reads, everybody edits)
@@ -72,6 +89,13 @@ SHARING_RULES = {
     'private': (False, False),
     'public_read': (True, False),
     'public_read_write': (True, True),
+    'rule_read': (False, False),
+    'rule_read_write': (False, False),
+    }
+#: access of a sharing rule: (its recipients read, edit)
+RULE_ACCESS = {
+    'read': (True, False),
+    'read_write': (True, True),
     }
 #: What the default profiles grant on CRM records (reading is always
 #: granted; sharing decides what may be read)
@@ -98,8 +122,11 @@ def expected(mode, person, record, action):
     "Tell if person may do action on record under mode, from the tables."
     reads_all, edits_all = SHARING_RULES[mode]
     owns = person in SEES_ALL or record in OWNED_BY[person]
-    may_read = owns or reads_all
-    may_edit = owns or edits_all
+    shared = record in SHARED_BY_RULE.get(person, set())
+    rule_reads, rule_edits = RULE_ACCESS.get(
+        RULE_MODES.get(mode), (False, False))
+    may_read = owns or reads_all or (shared and rule_reads)
+    may_edit = owns or edits_all or (shared and rule_edits)
     permission, edits = ACTION_NEEDS[action]
     _, profile = PEOPLE[person]
     if permission and permission not in PROFILE_PERMISSIONS[profile]:
@@ -115,6 +142,27 @@ class OwnedType:
         self.factory = factory
         self.write_values = write_values
         self.label = label or model
+
+
+def acting_people(mode):
+    "The people the kit acts as in mode."
+    return MODE_PEOPLE.get(mode, [p for p in PEOPLE if p != 'outsider'])
+
+
+def share_with(model_name, owner, recipient, access):
+    "Create the sharing rule of model_name's records of owner to recipient."
+    pool = Pool()
+    Sharing = pool.get('crm.sharing')
+    Rule = pool.get('crm.sharing.rule')
+    sharing, = Sharing.search([('model', '=', model_name)])
+    Rule.create([{
+                'sharing': sharing.id,
+                'owner_kind': 'user',
+                'owner_user': owner.id,
+                'with_kind': 'user',
+                'with_user': recipient.id,
+                'access': access,
+                }])
 
 
 def kit_people():
@@ -151,6 +199,16 @@ class SharingKitMixin:
         "Sharing kit: public read and write"
         self.run_sharing_kit('public_read_write')
 
+    @with_transaction()
+    def test_sharing_kit_rule_read(self):
+        "Sharing kit: private, a rule shares read only"
+        self.run_sharing_kit('rule_read')
+
+    @with_transaction()
+    def test_sharing_kit_rule_read_write(self):
+        "Sharing kit: private, a rule shares read and write"
+        self.run_sharing_kit('rule_read_write')
+
     def run_sharing_kit(self, mode):
         pool = Pool()
         User = pool.get('res.user')
@@ -167,9 +225,15 @@ class SharingKitMixin:
             TEAM: {'assigned_user': None,
                 'assigned_team': world.teams[TEAM]},
             }
+        for model in {t.model for t in self.sharing_kit_types}:
+            if mode in RULE_MODES:
+                set_sharing(model, 'private')
+                share_with(model, users['owner'], users['outsider'],
+                    RULE_MODES[mode])
+            else:
+                set_sharing(model, mode)
         for type_ in self.sharing_kit_types:
-            set_sharing(type_.model, mode)
-            for person in PEOPLE:
+            for person in acting_people(mode):
                 for record_name, owner in RECORDS.items():
                     record = type_.factory(company, dict(owners[owner]))
                     for action in ACTIONS:

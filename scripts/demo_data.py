@@ -7,8 +7,9 @@
 The data is drawn from a fixed seed so every demo shows the same company,
 users, accounts and contacts.  Every role has records of its own: the sales
 accounts, support's customers, marketing's event prospects, each with their
-contacts.  The host's set-up wizard is marked done.  It prints one line per
-login.
+contacts.  Sharing rules let support and marketing read the sales accounts
+and contacts.  The host's set-up wizard is marked done.  It prints one line
+per login.
 
     python scripts/demo_data.py --config var/trytond.conf --database crm_demo
 
@@ -101,6 +102,42 @@ def create_people():
         Model.get('company.company')(world.company),
         {login: User(id_) for login, id_ in world.users.items()},
         Model.get('crm.team')(world.teams[TEAM]))
+
+
+#: The sharing rules: the accounts and contacts (parties) owned by the sales
+#: role tree shared read only with the support and marketing role trees
+SHARING_RULES = [
+    ('party.party', 'role_sales_manager', 'role_support_manager', 'read'),
+    ('party.party', 'role_sales_manager', 'role_marketing_manager', 'read'),
+    ]
+
+
+def create_sharing_rules():
+    "Create the sharing rules as the administrator, unless they exist."
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context=config.context) as transaction:
+        pool = Pool()
+        Rule = pool.get('crm.sharing.rule')
+        Sharing = pool.get('crm.sharing')
+        ModelData = pool.get('ir.model.data')
+        for model, owner, recipient, access in SHARING_RULES:
+            sharing, = Sharing.search([('model', '=', model)])
+            values = {
+                'sharing': sharing.id,
+                'owner_kind': 'role_and_subordinates',
+                'owner_role': ModelData.get_id('crm_core', owner),
+                'with_kind': 'role_and_subordinates',
+                'with_role': ModelData.get_id('crm_core', recipient),
+                'access': access,
+                }
+            if not Rule.search([(k, '=', v) for k, v in values.items()]):
+                Rule.create([values])
+        transaction.commit()
 
 
 #: The accounts of the other roles, owned in turn by the owners (a login
@@ -308,6 +345,7 @@ def main(argv=None):
 
     connect(args.config, args.database)
     company, users, team = create_people()
+    create_sharing_rules()
     close_setup_wizard()
     create_accounts_and_contacts(company, users, team, rng, fake, args.scale)
     create_role_accounts(company, users, rng, fake, args.scale)

@@ -26,10 +26,13 @@ def world(crm_server):
     from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
     people = setup_people(admin, CrmPeople(
             company=CrmCompany("Request Doors Company", EURO, admin=True),
-            users=tuple(
-                CrmUser(login, "Sales Rep", "CRM Staff",
-                    groups=("CRM Sales",), password=PASSWORD)
-                for login in ['rpc.req1', 'rpc.req2'])))
+            users=(
+                # (a profile that exports: only the rules restrict it)
+                CrmUser('rpc.req1', "Sales Rep", "CRM Manager",
+                    groups=("CRM Sales",), password=PASSWORD),
+                CrmUser('rpc.req2', "Sales Rep", "CRM Staff",
+                    groups=("CRM Sales",), password=PASSWORD),
+                )))
     company, users = people.company, people.users
     rep1, rep2 = users['rpc.req1'], users['rpc.req2']
     sharings = {s['model']: s for s in admin.model(
@@ -202,9 +205,12 @@ def test_on_change_over_stored_link(world):
     for method, args in [
             ('on_change', ({'id': world['potential']}, ['party'])),
             ('read', ([world['potential']], ['party', 'party.rec_name'])),
+            ('export_data', ([world['potential']],
+                    ['description', 'party/rec_name', 'party/name'])),
             ]:
         answer = rep.model('sale.opportunity', method, *args)
         assert "Req Moved" not in str(answer), (method, answer)
+    assert answer == [["Req deal", "(not shared with you)", ""]]
 
 
 @pytest.mark.parametrize('model, key', [

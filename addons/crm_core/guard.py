@@ -151,6 +151,28 @@ def _target(field):
         return field.get_target()
 
 
+def _readable_memo(Model, mode):
+    """The {id: readable} known of Model for the user, remembered until the
+    transaction, its user or its data change."""
+    transaction = Transaction()
+    stamp = (transaction.started_at, transaction.user, transaction.counter)
+    memo = transaction.__dict__.get('_crm_readable')
+    if memo is None or memo[0] != stamp:
+        memo = transaction._crm_readable = (stamp, {})
+    return memo[1].setdefault((Model.__name__, mode), {})
+
+
+def is_readable(Model, id_, batch=()):
+    """Tell if the user may read the record id_; on the first question the
+    ids of batch (e.g. the records browsed with it) are checked at once."""
+    if not Transaction().user:
+        return True
+    known = _readable_memo(Model, 'read')
+    if id_ not in known:
+        readable_ids(Model, [id_, *batch])
+    return known.get(id_, True)
+
+
 def readable_ids(Model, ids, mode='read'):
     """Return the ids among ids that the user of the transaction may read
     (or write with mode 'write')."""
@@ -160,12 +182,7 @@ def readable_ids(Model, ids, mode='read'):
     ids = {int(i) for i in ids if i is not None and int(i) >= 0}
     if not ids or not transaction.user:
         return ids
-    # Remembered until the transaction, its user or its data change
-    stamp = (transaction.started_at, transaction.user, transaction.counter)
-    memo = transaction.__dict__.get('_crm_readable')
-    if memo is None or memo[0] != stamp:
-        memo = transaction._crm_readable = (stamp, {})
-    known = memo[1].setdefault((Model.__name__, mode), {})
+    known = _readable_memo(Model, mode)
     unknown = ids - known.keys()
     if unknown:
         with check_access():

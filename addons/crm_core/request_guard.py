@@ -53,7 +53,7 @@ from trytond.transaction import (
 from trytond.wizard import Wizard
 
 from .guard import (
-    Links, _declared, declared, declared_reason, guarded, readable_ids)
+    Links, _declared, declared, declared_reason, guarded, is_readable)
 
 __all__ = [
     'ID_ARGUMENTS', 'MASKED_METHODS', 'current_request', 'dispatching',
@@ -69,10 +69,13 @@ ID_ARGUMENTS = {
     ('ir.email.template', 'get_default'): {'record': '@model'},
     ('ir.model.button.click', 'get_click'): {'record_id': '@model'},
     }
-#: The calls during which hidden records read as their placeholder
+#: The calls during which hidden records read as their placeholder: the
+#: reads and computations for a client, and what renders records (reports,
+#: e-mails with reports)
 MASKED_METHODS = {
     'read', 'search_read', 'on_change', 'on_change_with',
     'on_change_notify', 'pre_validate', 'default_get', 'autocomplete',
+    'export_data', 'send',
     }
 _REFERENCE = re.compile(r'^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+,-?\d+$')
 
@@ -95,7 +98,13 @@ class Request:
         self.defaults = {
             k: v for k, v in context.items() if k.startswith('default_')}
         self.masks = (method in MASKED_METHODS
-            or method.startswith(('on_change_', 'autocomplete_')))
+            or method.startswith(('on_change_', 'autocomplete_'))
+            or (method == 'execute' and model in _report_names()))
+
+
+def _report_names():
+    "The names of the reports of the pool."
+    return {name for name, _ in Pool().iterobject(type='report')}
 
 
 def current_request():
@@ -353,8 +362,8 @@ def _patch_getattr():
             # (the ids browsed together are checked at once)
             token = _request.set(None)
             try:
-                ids = getattr(self, '_ids', None) or [self.id]
-                hidden = self.id not in readable_ids(self.__class__, ids)
+                hidden = not is_readable(self.__class__, self.id,
+                    getattr(self, '_ids', None) or ())
             finally:
                 _request.reset(token)
             if hidden:

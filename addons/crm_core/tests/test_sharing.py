@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 from .sharing_kit import OwnedType, SharingKitMixin
 from .tools import (
     CrmCompany, CrmPeople, CrmRole, CrmTeam, CrmUser, acting_as,
-    create_crm_users, set_sharing, setup_crm_people)
+    create_crm_users, run_reassign, set_sharing, setup_crm_people)
 
 
 def create_kit_account(company, owner):
@@ -297,27 +297,14 @@ class SharingTestMixin(SharingKitMixin):
         "Managers re-assign many records, staff may not"
         pool = Pool()
         Party = pool.get('party.party')
-        Reassign = pool.get('crm.reassign', type='wizard')
         company, users = create_crm_users()
         accounts = self._accounts(users, company)
         records = [accounts['rep1'], accounts['rep2']]
-
-        def run(user):
-            with acting_as(user, company), Transaction().set_context(
-                    active_model='party.party',
-                    active_ids=[r.id for r in records],
-                    active_id=records[0].id):
-                session_id, _, _ = Reassign.create()
-                wizard = Reassign(session_id)
-                wizard.start.assigned_user = users['rep2']
-                wizard.start.assigned_team = None
-                wizard.transition_reassign()
-
         with self.assertRaises(Exception):
-            run(users['rep1'])
+            run_reassign(users['rep1'], company, records, users['rep2'])
         self.assertEqual(
             Party(accounts['rep1'].id).assigned_user, users['rep1'])
-        run(users['manager'])
+        run_reassign(users['manager'], company, records, users['rep2'])
         self.assertEqual(
             {Party(r.id).assigned_user for r in records}, {users['rep2']})
 

@@ -318,6 +318,22 @@ def set_sharing(model_name, access):
     sharing.save()
 
 
+def run_reassign(user, company, records, owner):
+    """Re-assign records to the user owner as user does with the list
+    action Re-assign (its transition called with access checked)."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Reassign = Pool().get('crm.reassign', type='wizard')
+    with acting_as(user, company), Transaction().set_context(
+            active_model=records[0].__name__,
+            active_ids=[r.id for r in records], active_id=records[0].id):
+        session_id, _, _ = Reassign.create()
+        wizard = Reassign(session_id)
+        wizard.start.assigned_user = owner
+        wizard.start.assigned_team = None
+        wizard.transition_reassign()
+
+
 class FunctionalGroupTestMixin:
     """Check a CRM module's functional group and its menu under CRM.
 

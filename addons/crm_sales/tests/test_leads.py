@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from crm_core.exceptions import InvalidValueError, ReassignError
 from crm_core.tests.activation import activate_with_crm
-from crm_core.tests.tools import acting_as, create_crm_users, set_sharing
+from crm_core.tests.tools import (
+    acting_as, create_crm_users, run_reassign, set_sharing)
 from trytond.model.exceptions import AccessError, RequiredValidationError
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
@@ -283,25 +284,13 @@ class LeadTestCase(unittest.TestCase):
         "A manager re-assigns leads; staff may not"
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
-        Reassign = pool.get('crm.reassign', type='wizard')
         company, users = create_crm_users()
         lead = create_lead(users['rep1'], company)
-
-        def run(user):
-            with acting_as(user, company), Transaction().set_context(
-                    active_model='sale.opportunity',
-                    active_ids=[lead.id], active_id=lead.id):
-                session_id, _, _ = Reassign.create()
-                wizard = Reassign(session_id)
-                wizard.start.assigned_user = users['rep2']
-                wizard.start.assigned_team = None
-                wizard.transition_reassign()
-
         # (the wizard is bound to the profiles that re-assign)
         with self.assertRaises((AccessError, ReassignError)):
-            run(users['rep1'])
+            run_reassign(users['rep1'], company, [lead], users['rep2'])
         self.assertEqual(Opportunity(lead.id).assigned_user, users['rep1'])
-        run(users['manager'])
+        run_reassign(users['manager'], company, [lead], users['rep2'])
         self.assertEqual(Opportunity(lead.id).assigned_user, users['rep2'])
 
     @with_transaction()

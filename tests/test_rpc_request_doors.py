@@ -249,3 +249,16 @@ def test_password_report_of_another_user(world):
     finally:
         admin.model('res.user', 'write', [other], {
                 'password_reset': None, 'password_reset_expire': None})
+
+
+def test_masking_with_cold_sharing_cache(world):
+    "5. The first read after the sharing settings changed still answers"
+    admin, rep = world['admin'], world['rep']
+    sharing, = admin.model('crm.sharing', 'search_read',
+        [('model', '=', 'party.party')], 0, 1, None, ['access'])
+    # (a write empties the cache of the sharing settings)
+    admin.model('crm.sharing', 'write', [sharing['id']],
+        {'access': sharing['access']})
+    row, = rep.model('sale.opportunity', 'read', [world['potential']],
+        ['party', 'party.rec_name'])
+    assert row['party.']['rec_name'] == "(not shared with you)"

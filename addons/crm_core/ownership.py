@@ -349,7 +349,10 @@ class Rule(metaclass=PoolMeta):
         super().__setup__()
         cls.domain.help += (
             '\n- "crm_users" and "crm_teams": ids of the users and teams '
-            'whose CRM records the user may see by ownership'
+            'whose CRM records the user may edit by ownership or by a '
+            'sharing rule giving read and write'
+            '\n- "crm_read_users" and "crm_read_teams": the same for '
+            'reading, with the sharing rules giving read only'
             '\n- "crm_public_read", "crm_public_write": the sharing access '
             'of the record type'
             '\n- "crm_read_all": the user holds no CRM profile and is in a '

@@ -357,13 +357,15 @@ def _patch_getattr():
                 and _declared.get() is None
                 and not name.startswith('_') and name != 'id'
                 and isinstance(self.id, int) and self.id >= 0
-                and name in self._fields and guarded(self.__class__)):
-            # (readable_ids reads attachments' resources: not masked)
-            # (the ids browsed together are checked at once)
+                and name in self._fields):
+            # Not masked while deciding: the sharing settings and the
+            # access checks read records (attachments' resources, ...);
+            # the ids browsed together are checked at once
             token = _request.set(None)
             try:
-                hidden = not is_readable(self.__class__, self.id,
-                    getattr(self, '_ids', None) or ())
+                hidden = (guarded(self.__class__)
+                    and not is_readable(self.__class__, self.id,
+                        getattr(self, '_ids', None) or ()))
             finally:
                 _request.reset(token)
             if hidden:

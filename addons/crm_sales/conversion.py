@@ -128,6 +128,25 @@ class Opportunity(metaclass=PoolMeta):
         pass
 
 
+def _existing_party_field(crm_type, string):
+    """Return the field of the existing party of crm_type a single lead is
+    linked to, unless its field create_<crm_type> asks for a new one."""
+    create = Eval(f'create_{crm_type}')
+    return fields.Many2One(
+        'party.party', string,
+        domain=[
+            ('crm_type', '=', crm_type),
+            ('crm_company', '=', Eval('company', -1)),
+            ],
+        context={'company': Eval('company', -1)},
+        states={
+            'invisible': ~Eval('single') | Bool(create),
+            'required': Bool(Eval('single')) & ~create,
+            },
+        depends={'company'},
+        help=f"The existing {crm_type} the lead is linked to.")
+
+
 class LeadConvertStart(ModelView):
     "Convert Lead"
     __name__ = 'crm.lead.convert.start'
@@ -145,37 +164,13 @@ class LeadConvertStart(ModelView):
         states={'invisible': ~Eval('single')},
         help="Create an account from the lead instead of linking it to "
         "an existing one.")
-    account = fields.Many2One(
-        'party.party', "Account",
-        domain=[
-            ('crm_type', '=', 'account'),
-            ('crm_company', '=', Eval('company', -1)),
-            ],
-        context={'company': Eval('company', -1)},
-        states={
-            'invisible': ~Eval('single') | Bool(Eval('create_account')),
-            'required': Bool(Eval('single')) & ~Eval('create_account'),
-            },
-        depends={'company'},
-        help="The existing account the lead is linked to.")
+    account = _existing_party_field('account', "Account")
     create_contact = fields.Boolean(
         "Create New Contact",
         states={'invisible': ~Eval('single')},
         help="Create a contact from the lead instead of linking it to "
         "an existing one.")
-    contact = fields.Many2One(
-        'party.party', "Contact",
-        domain=[
-            ('crm_type', '=', 'contact'),
-            ('crm_company', '=', Eval('company', -1)),
-            ],
-        context={'company': Eval('company', -1)},
-        states={
-            'invisible': ~Eval('single') | Bool(Eval('create_contact')),
-            'required': Bool(Eval('single')) & ~Eval('create_contact'),
-            },
-        depends={'company'},
-        help="The existing contact the lead is linked to.")
+    contact = _existing_party_field('contact', "Contact")
     create_potential = fields.Boolean(
         "Create Potential",
         help="Move the lead to a potential of the account.")

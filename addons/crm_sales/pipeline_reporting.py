@@ -24,9 +24,10 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction, check_access, inactive_records
+from trytond.transaction import Transaction
 
-from crm_core.report import ReportContextMixin
+from crm_core.report import (
+    ReportContextMixin, readable_condition as readable_condition_of)
 
 from .lead import LEAD_SOURCES
 from .stage_history import StageHistory
@@ -44,31 +45,12 @@ RULES_CONTEXT = '_crm_report_rules'
 def readable_condition(opportunity):
     """Return the SQL condition on the table opportunity of the
     opportunities the user may read (true without access check, unless
-    the rows are read again for a report read with it: RULES_CONTEXT).
-
-    The rule domain is converted on the report's own table, so that the
-    database filters and aggregates in one scan; a domain that needs other
-    tables becomes a sub-query of ``ir.rule.query_get``."""
-    pool = Pool()
-    Rule = pool.get('ir.rule')
-    Opportunity = pool.get('sale.opportunity')
+    the rows are read again for a report read with it: RULES_CONTEXT)."""
     transaction = Transaction()
     if not (transaction.user and (transaction.check_access
                 or transaction.context.get(RULES_CONTEXT))):
         return Literal(True)
-    with check_access():
-        domain = Rule.domain_get(Opportunity.__name__, mode='read')
-    if not domain:
-        return Literal(True)
-    # As query_get: as root, so that the rules do not apply to themselves
-    with transaction.set_user(0, set_context=True), inactive_records():
-        tables = {None: (opportunity, None)}
-        tables, condition = Opportunity.search_domain(
-            domain, active_test=False, tables=tables)
-    if len(tables) == 1:
-        return condition
-    with check_access():
-        return opportunity.id.in_(Rule.query_get(Opportunity.__name__))
+    return readable_condition_of(opportunity, 'sale.opportunity')
 
 
 def month_name(date):

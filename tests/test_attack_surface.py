@@ -242,3 +242,24 @@ def test_coverage(attack):
     untried = sorted(m for m in pointing
         if m not in tried and attack.methods_of(m))
     assert not untried, untried
+
+
+def test_rule_coverage(attack):
+    """The attacker read the hidden records of every shared model through a
+    read-only sharing rule, and category rule tried to change each"""
+    world = attack.world
+    models = [m for m in world.shared if world.hidden_base.get(m)]
+    assert models
+    assert attack.rule_models == models, attack.rule_models
+    for model in models:
+        assert attack.rule_readable.get(model) == sorted(
+            world.hidden_base[model]), (model, attack.rule_readable.get(model))
+        tried = {method for (category, m, method), counts
+            in attack.tally.items()
+            if category == 'rule' and m == model and counts['attempted']}
+        for method in ['copy', 'delete']:
+            if method in attack.writable_methods(model):
+                assert f'{method} (read only)' in tried, (
+                    model, method, sorted(tried))
+        assert any(m.startswith('write ') for m in tried), (
+            model, sorted(tried))

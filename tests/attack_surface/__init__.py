@@ -56,6 +56,8 @@ One module per door, a mixin of Attack each, named by its category:
   route       route (the HTTP routes)
   delete      delete (phase 5)
   aggregate   aggregate (the SQL reports)
+  rule        rule (the records shared read only by a sharing rule: run
+              last, Attack.run_rules)
 
 The category side_effect is the check after each phase (Attack.execute).
 

@@ -25,6 +25,7 @@ from .read import ReadMixin
 from .report import ReportMixin
 from .route import RouteMixin
 from .rpc import RpcMixin
+from .rule import RuleMixin
 from .summary import SummaryMixin
 from .wizard import WizardMixin
 from .write import WriteMixin
@@ -32,14 +33,14 @@ from .write import WriteMixin
 CATEGORIES = [
     'read', 'search', 'oracle', 'order', 'export', 'on_change', 'rpc', 'chat',
     'create', 'copy', 'import', 'write', 'button', 'wizard', 'report',
-    'route', 'delete', 'aggregate', 'side_effect',
+    'route', 'delete', 'aggregate', 'side_effect', 'rule',
     ]
 
 
 class Attack(
         ReadMixin, OracleMixin, OnChangeMixin, RpcMixin, ReportMixin,
         CreateMixin, WriteMixin, WizardMixin, RouteMixin, DeleteMixin,
-        AggregateMixin, ChecksMixin, SummaryMixin):
+        AggregateMixin, RuleMixin, ChecksMixin, SummaryMixin):
     """Generate the calls, run them as the attacker and judge them."""
     categories = CATEGORIES
 
@@ -268,5 +269,7 @@ class Attack(
                 tally['attempted'] += 1
                 tally['leak'] += 1
                 self.leaks.append(side)
+        # last: the records shared read only (the attacker reads them)
+        self.run_rules()
         self.elapsed = time.monotonic() - self.started
         return self

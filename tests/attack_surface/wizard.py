@@ -16,6 +16,12 @@ class WizardMixin:
     "The wizards run on hidden records"
 
     def wizards(self):
+        for name, model, action_id in self.wizard_actions():
+            yield from self.wizard_flow(name, model, action_id)
+
+    def wizard_actions(self):
+        """The (wizard, model, action) of the form actions of the models
+        with hidden records"""
         world = self.world
         models = sorted(m for m, ids in world.hidden.items() if ids)
         try:
@@ -43,31 +49,35 @@ class WizardMixin:
                 if (name, model) in seen:
                     continue
                 seen.add((name, model))
-                yield from self.wizard_flow(name, model, wizard['action'])
+                yield name, model, wizard['action']
 
-    def wizard_flow(self, name, model, action_id):
+    def wizard_flow(self, name, model, action_id, category='wizard',
+            runs=None):
         """Start the wizard on a hidden record; then on the attacker's record
-        with the hidden record in every relation field of its views"""
+        with the hidden record in every relation field of its views.
+        runs: the (active id, mode) to start it on instead; a mode may be a
+        function of the view and its data giving values to add"""
         world = self.world
         info = self.meta['wizards'].get(name)
         if not info or f'wizard.{name}.create' not in self.rpc_methods:
             return
         label = f'wizard {name}'
-        runs = [(h, None) for h in world.sample(model)]
-        own = [i for i in world.own.get(model, [])
-            if i not in world.hidden.get(model, [])]
-        if own:
-            runs.append((own[0], 'inject'))
+        if runs is None:
+            runs = [(h, None) for h in world.sample(model)]
+            own = [i for i in world.own.get(model, [])
+                if i not in world.hidden.get(model, [])]
+            if own:
+                runs.append((own[0], 'inject'))
         for active, mode in runs:
             context = {**self.ctx_for(model, active), 'action_id': action_id}
-            create = self.gen('wizard', model, label,
+            create = self.gen(category, model, label,
                 f'wizard.{name}.create', [], context=context,
                 mutating=True)
             yield create
             if create.outcome.status != 'ok':
                 continue
             session, start, end = create.outcome.value
-            execute = self.gen('wizard', model, label,
+            execute = self.gen(category, model, label,
                 f'wizard.{name}.execute', [session, {}, start],
                 context=context, mutating=True)
             yield execute
@@ -78,15 +88,17 @@ class WizardMixin:
                 data.update(view.get('values') or {})
                 if mode == 'inject':
                     data.update(self.inject(view))
+                elif callable(mode):
+                    data.update(mode(view, data))
                 for button in view.get('buttons') or []:
                     state = button.get('state')
                     if not state or state == end:
                         continue
-                    yield self.gen('wizard', model, label,
+                    yield self.gen(category, model, label,
                         f'wizard.{name}.execute',
                         [session, {view.get('state', start): data}, state],
                         context=context, mutating=True)
-            yield self.gen('wizard', model, label, f'wizard.{name}.delete',
+            yield self.gen(category, model, label, f'wizard.{name}.delete',
                 [session], context=context, mutating=True)
 
     def inject(self, view):

@@ -262,3 +262,43 @@ def test_masking_with_cold_sharing_cache(world):
     row, = rep.model('sale.opportunity', 'read', [world['potential']],
         ['party', 'party.rec_name'])
     assert row['party.']['rec_name'] == "(not shared with you)"
+
+
+@pytest.mark.parametrize('method', ['read', 'search_read'])
+def test_attachment_of_hidden_record(world, method):
+    "5. Masking never hides the resource from the access check itself"
+    rep, hidden_file = world['rep'], world['hidden_file']
+    args = ([hidden_file], ['name', 'data']) if method == 'read' else (
+        [('id', '=', hidden_file)], 0, None, None, ['name', 'data'])
+    try:
+        answer = rep.model('ir.attachment', method, *args)
+    except RpcError as error:
+        answer = error.error
+    assert SECRET_DATA not in str(answer)
+    assert rep.model('ir.attachment', 'read', [world['own_file']],
+        ['data'])[0]['data'] == SECRET_DATA.encode()
+
+
+def test_button_on_read_only_record(world):
+    "A button needs the right to edit: a read-only shared lead stays as is"
+    admin, rep, lead = world['admin'], world['rep'], world['lead']
+    sharing, = admin.model('crm.sharing', 'search',
+        [('model', '=', 'sale.opportunity')], 0, 1, None)
+    other = JsonRpc(rep.url, rep.database)
+    other.login('rpc.req2', PASSWORD)
+    rule, = admin.model('crm.sharing.rule', 'create', [{
+                'sharing': sharing,
+                'owner_kind': 'user', 'owner_user': world['users']['rpc.req1'],
+                'with_kind': 'user', 'with_user': world['users']['rpc.req2'],
+                'access': 'read',
+                }])
+    try:
+        assert other.model('sale.opportunity', 'read', [lead], ['state'])
+        with pytest.raises(RpcError) as info:
+            other.model('sale.opportunity', 'cancel', [lead])
+        assert 'You may only read' in str(info.value.error)
+        state, = admin.model('sale.opportunity', 'read', [lead], ['state'])
+        assert state['state'] == 'lead'
+    finally:
+        admin.model('crm.sharing.rule', 'delete', [rule])
+        other.logout()

@@ -16,6 +16,9 @@ context defaults
     views of wizards, and so are the defaults that models take from other
     context keys (``resource`` of attachments and notes, ``related_party``
     ...): every guarded record a default names must be readable.
+buttons
+    change their records: on guarded records they need the right to edit
+    them (a record shared read only is not cancelled or re-opened).
 wizard transitions
     run without access checks over RPC (``Wizard.execute``); the wizards
     of the CRM modules run their states as the user, with its rules,
@@ -53,7 +56,8 @@ from trytond.transaction import (
 from trytond.wizard import Wizard
 
 from .guard import (
-    Links, _declared, declared, declared_reason, guarded, is_readable)
+    Links, _declared, check_readable, declared, declared_reason, guarded,
+    is_readable)
 
 __all__ = [
     'ID_ARGUMENTS', 'MASKED_METHODS', 'current_request', 'dispatching',
@@ -213,6 +217,22 @@ def check_arguments(func, model_name, args, kwargs):
         links.check()
 
 
+def check_button(Model, method, args):
+    """A button changes its records: on guarded records it needs the right
+    to edit them (the host checks that they may be read, and its workflow
+    transitions write without checks)."""
+    if (method not in getattr(Model, '_buttons', {}) or not args
+            or not guarded(Model)):
+        return
+    records = args[0]
+    if isinstance(records, ModelStorage):
+        records = [records]
+    if isinstance(records, (list, tuple)):
+        check_readable(Model, [
+                r.id for r in records if isinstance(r, ModelStorage)],
+            mode='write')
+
+
 def _patch_rpc_decorate():
     decorate = RPC.decorate
 
@@ -231,6 +251,12 @@ def _patch_rpc_decorate():
                     model_name, func.__name__, transaction,
                     transaction.context))
             check_arguments(func, model_name, args, kwargs)
+            try:
+                Model = Pool().get(model_name)
+            except KeyError:
+                Model = None
+            if Model is not None:
+                check_button(Model, func.__name__, args)
             return func(*args, **kwargs)
         return call
     RPC.decorate = guarded_decorate
@@ -353,8 +379,12 @@ def _patch_getattr():
     @wraps(getattr_)
     def guarded_getattr(self, name):
         request = current_request()
+        # (code running without access checks is the host's or ours
+        # checking access, e.g. reading the resource of an attachment:
+        # it reads the records as they are)
         if (request is not None and request.masks
                 and _declared.get() is None
+                and Transaction().check_access
                 and not name.startswith('_') and name != 'id'
                 and isinstance(self.id, int) and self.id >= 0
                 and name in self._fields):

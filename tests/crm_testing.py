@@ -226,9 +226,12 @@ class Server:
     "A trytond process serving one database on a free port of 127.0.0.1"
 
     def __init__(self, database, workdir, timeout=90, web_root=None,
-            email_uri=None):
+            email_uri=None, wrapper=None, env=None):
         """web_root: a directory served at / (e.g. the sao client);
-        email_uri: where the server sends e-mail (e.g. an SmtpSink)"""
+        email_uri: where the server sends e-mail (e.g. an SmtpSink);
+        wrapper: a script run by this interpreter with trytond's arguments
+        instead of trytond (e.g. tests/trace_server.py), env: variables
+        added to the server's environment"""
         self.database = database.name
         port = free_port()
         self.url = f'http://127.0.0.1:{port}'
@@ -239,10 +242,12 @@ class Server:
             web_root=web_root, email_uri=email_uri)
         self.log_path = workdir / f'server-{port}.log'
         self._log = open(self.log_path, 'wb')
+        command = [sys.executable, str(wrapper)] if wrapper else [
+            executable('trytond')]
         self.process = subprocess.Popen(
-            [executable('trytond'), '-c', config, '-d', database.name],
-            stdout=self._log, stderr=subprocess.STDOUT, env=clean_env(),
-            start_new_session=True)
+            [*command, '-c', config, '-d', database.name],
+            stdout=self._log, stderr=subprocess.STDOUT,
+            env=clean_env(**(env or {})), start_new_session=True)
         try:
             self._wait(timeout)
         except Exception:

@@ -389,6 +389,17 @@ class JsonRpc:
             f'model.{name}.{method}', *args, {**self.context, **(context or {})})
 
 
+def refused(call, *args, **kwargs):
+    "Tell if the server refuses the call with an access error."
+    try:
+        call(*args, **kwargs)
+    except RpcError as error:
+        text = str(error.error)
+        assert 'not allowed' in text or 'not shared' in text, text
+        return True
+    return False
+
+
 def record_id(rpc, model, name):
     "The id of the record of model named name (roles, groups of the data)"
     found, = rpc.model(model, 'search', [('name', '=', name)], 0, 1, None)

@@ -12,7 +12,8 @@ import datetime
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, refused,
+    setup_people)
 
 PASSWORD = 'Request-doors-Pass-42'
 SECRET_DATA = 'attachment secret 4242 of Req Hidden Corp'
@@ -80,17 +81,6 @@ def world(crm_server):
         admin.model('crm.sharing', 'write', [sharing['id']],
             {'access': sharing['access']})
     admin.logout()
-
-
-def refused(call, *args, **kwargs):
-    "Tell if the server refuses the call with an access error."
-    try:
-        call(*args, **kwargs)
-    except RpcError as error:
-        text = str(error.error)
-        assert 'not allowed' in text or 'not shared' in text, text
-        return True
-    return False
 
 
 def test_plain_ids_email_send(world, smtp_sink):

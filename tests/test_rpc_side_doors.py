@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, refused, setup_people)
 
 PASSWORD = 'Side-doors-Pass-42'
 SECRET = Decimal('4242.00')
@@ -50,17 +50,6 @@ def doors(crm_server):
         }
     admin.model('crm.sharing', 'write', [sharing_id], {
             'access': access['access']})
-
-
-def refused(call, *args, **kwargs):
-    "Tell if the server refuses the call with an access error."
-    try:
-        call(*args, **kwargs)
-    except RpcError as error:
-        text = str(error.error)
-        assert 'not allowed' in text or 'not shared' in text, text
-        return True
-    return False
 
 
 def test_copy(doors):

@@ -8,6 +8,7 @@ tries one class of door the way a client does (crm_core's
 request_guard.py closes them); the server mails to an SMTP sink, so that
 what would leave the machine is seen."""
 import datetime
+import re
 
 import pytest
 
@@ -292,3 +293,18 @@ def test_button_on_read_only_record(world):
     finally:
         admin.model('crm.sharing.rule', 'delete', [rule])
         other.logout()
+
+
+def test_import_hidden_reference_as_missing(world):
+    "1. An import treats a hidden record as a missing one (no oracle)"
+    rep, hidden = world['rep'], world['hidden']
+    answers = []
+    for id_ in [hidden, 987654321]:
+        with pytest.raises(RpcError) as info:
+            rep.model('ir.note', 'import_data', ['message', 'resource'],
+                [["Import note", f'party.party,{id_}']])
+        # (the message quotes the id given)
+        answers.append(re.sub(
+                r'relation for .+? in', 'relation for <id> in',
+                str(info.value.error)))
+    assert answers[0] == answers[1]

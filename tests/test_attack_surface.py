@@ -14,6 +14,17 @@ The SQL reports (``table_query`` models) summing shared records are read
 before and after the victim gets hidden records in their period: the
 attacker's figures must not move (category ``aggregate``).
 
+What a request carries besides its records is tried too: hidden ids and
+references in every parameter of the model specific methods (category
+``arguments``: the server mails to an SMTP sink, a marker mailed is a
+leak), ``default_<field>`` and the context keys of default methods
+(``context``), the wizards of guarded models driven as sao drives them
+(``wizard_rpc``), stored links of the attacker's records to hidden ones
+(``stored_link``) and the names of hidden records read directly
+(``direct_read``).  The server runs under ``tests/trace_server.py``: a
+read of hidden records that server code makes for the attacker without
+its rules fails the call in category ``lookup``.
+
 Every call must be refused or answer nothing of the hidden record: no
 marker value (``ZQX-SECRET-...``, 987654.32, 9876543), no hidden id in the
 ids a search returns, no count or order depending on a hidden value, no
@@ -40,13 +51,15 @@ import decimal
 import json
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 
 from attack_surface import (
     CATEGORIES, Attack, Client, build_world, clean_world, introspect)
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, Server,
+    setup_people)
 
 PASSWORD = 'Attack-surface-Pass-42'
 VICTIM, ATTACKER = 'atk.victim', 'atk.attacker'
@@ -56,6 +69,9 @@ HOST_GROUPS = ['Sales', 'Sales Opportunity', 'CRM Sales', 'CRM Support',
     'CRM Marketing']
 MIN_ATTEMPTS = 300
 SUMMARY = 'crm-attack-surface-summary'
+# The doors of what a request carries besides its records
+REQUEST_DOORS = ['arguments', 'context', 'wizard_rpc', 'lookup',
+    'stored_link', 'direct_read']
 
 
 class _Summary:
@@ -101,7 +117,23 @@ def surface_meta(crm_db):
 
 
 @pytest.fixture(scope='module')
-def attack(crm_server, surface_meta, request, tmp_path_factory):
+def traced_server(crm_db, smtp_sink, tmp_path_factory):
+    """A server of crm_db run by tests/trace_server.py (its trace file is
+    trace_path), mailing to the SMTP sink"""
+    workdir = tmp_path_factory.mktemp('traced_server')
+    trace_path = workdir / 'trace.jsonl'
+    server = Server(crm_db, workdir, email_uri=smtp_sink.uri,
+        wrapper=Path(__file__).with_name('trace_server.py'),
+        env={'CRM_TRACE_FILE': str(trace_path)})
+    server.trace_path = str(trace_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='module')
+def attack(traced_server, smtp_sink, surface_meta, request,
+        tmp_path_factory):
+    crm_server = traced_server
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
     from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
@@ -138,7 +170,7 @@ def attack(crm_server, surface_meta, request, tmp_path_factory):
         run = Attack(
             world, Client(attacker, _rest_key(admin, users[ATTACKER])),
             Client(anonymous), surface_meta, crm_server.database,
-            rpc_methods)
+            rpc_methods, sink=smtp_sink, trace_path=crm_server.trace_path)
         run.execute()
 
         report = run.report()
@@ -237,6 +269,11 @@ def test_coverage(attack):
         assert reports <= read | refused, sorted(reports - read - refused)
         assert attack.aggregates_seen, (
             "no SQL report counts the hidden records of the shared models")
+    # every door of what a request carries was tried
+    by_category = attack.by_category()
+    untried = [c for c in REQUEST_DOORS
+        if not by_category.get(c, {}).get('attempted')]
+    assert not untried, untried
     # every model pointing to a shared one that has RPC methods was tried
     pointing = {m for m, _, _, _ in world.links}
     untried = sorted(m for m in pointing

@@ -54,7 +54,19 @@ One module per door, a mixin of Attack each, named by its category:
   write       write (phase 3)
   wizard      wizard
   route       route (the HTTP routes)
-  delete      delete (phase 5)
+  direct_read direct_read (names of hidden records read directly;
+              phase 5, phase_requests: what a request carries besides
+              its records)
+  stored_link stored_link (the attacker's records pointing to hidden
+              ones: read, on_change)
+  arguments   arguments (hidden ids and references as plain arguments;
+              what the server mails, smtp_sink.py)
+  context     context (default_<field> and the keys of default methods)
+  wizard_rpc  wizard_rpc (the wizards of guarded models as sao runs them,
+              owners hidden, without the profile's action)
+  lookup      lookup (the hidden records the server read for a call,
+              told by tests/trace_server.py; every call is judged)
+  delete      delete (phase 6)
   aggregate   aggregate (the SQL reports)
   rule        rule (the records shared read only by a sharing rule: run
               last, Attack.run_rules)

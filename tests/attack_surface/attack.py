@@ -14,10 +14,14 @@ import time
 from collections import Counter, defaultdict
 
 from .aggregate import AggregateMixin
+from .arguments import ArgumentsMixin
 from .calls import Attempt, Outcome
 from .checks import ChecksMixin
+from .context import ContextMixin
 from .create import CreateMixin
 from .delete import DeleteMixin
+from .direct_read import DirectReadMixin
+from .lookup import LookupMixin, TraceReader
 from .markers import _short, _strings, supplied_text
 from .on_change import OnChangeMixin
 from .oracle import OracleMixin
@@ -26,26 +30,33 @@ from .report import ReportMixin
 from .route import RouteMixin
 from .rpc import RpcMixin
 from .rule import RuleMixin
+from .stored_link import StoredLinkMixin
 from .summary import SummaryMixin
 from .wizard import WizardMixin
+from .wizard_rpc import WizardRpcMixin
 from .write import WriteMixin
 
 CATEGORIES = [
     'read', 'search', 'oracle', 'order', 'export', 'on_change', 'rpc', 'chat',
     'create', 'copy', 'import', 'write', 'button', 'wizard', 'report',
-    'route', 'delete', 'aggregate', 'side_effect', 'rule',
+    'route', 'arguments', 'context', 'wizard_rpc', 'lookup', 'stored_link',
+    'direct_read', 'delete', 'aggregate', 'side_effect', 'rule',
     ]
 
 
 class Attack(
         ReadMixin, OracleMixin, OnChangeMixin, RpcMixin, ReportMixin,
-        CreateMixin, WriteMixin, WizardMixin, RouteMixin, DeleteMixin,
-        AggregateMixin, RuleMixin, ChecksMixin, SummaryMixin):
+        CreateMixin, WriteMixin, WizardMixin, RouteMixin, ArgumentsMixin,
+        ContextMixin, WizardRpcMixin, StoredLinkMixin, DirectReadMixin,
+        DeleteMixin, AggregateMixin, LookupMixin, RuleMixin, ChecksMixin,
+        SummaryMixin):
     """Generate the calls, run them as the attacker and judge them."""
     categories = CATEGORIES
 
     def __init__(self, world, attacker_client, anonymous_client, meta,
-            database, rpc_methods):
+            database, rpc_methods, sink=None, trace_path=None):
+        """sink: the SMTP sink the server mails to (smtp_sink.py);
+        trace_path: the file of the server's tracer (trace_server.py)"""
         self.world = world
         self.client = attacker_client
         self.anonymous = anonymous_client
@@ -64,6 +75,9 @@ class Attack(
         # the SQL reports whose answer to the admin the hidden records
         # changed: the attacker's answer tells something there
         self.aggregates_seen = set()
+        self.sink = sink
+        self.mail_mark = None
+        self.tracer = TraceReader(trace_path) if trace_path else None
 
     def methods_of(self, model, kind='model'):
         prefix = f'{kind}.{model}.'
@@ -87,7 +101,13 @@ class Attack(
     def run(self, attempt):
         started = time.monotonic()
         try:
-            return self.judge(attempt, self.fetch(attempt))
+            self.before_call()
+            self.mail_mark = self.sink.count() if self.sink else None
+            outcome = self.fetch(attempt)
+            self.after_call(attempt)
+            self.judge(attempt, outcome)
+            self.judge_lookup(attempt)
+            return attempt
         finally:
             self.seconds[attempt.category] += time.monotonic() - started
 
@@ -125,6 +145,7 @@ class Attack(
                 leaks.extend(self.check(check, attempt, outcome))
         if attempt.mutating and outcome.status == 'ok':
             leaks.extend(self.check_mutation(attempt))
+        leaks.extend(self.check_mail(attempt))
         if leaks:
             attempt.verdict = 'leak'
         elif outcome.status == 'refused':
@@ -249,11 +270,23 @@ class Attack(
         yield from self.wizards()
         yield from self.routes(mutating=True)
 
+    def phase_requests(self):
+        """What a request carries besides its records: names read
+        directly, stored links, plain arguments, context defaults, the
+        wizards as sao runs them"""
+        yield from self.direct_reads()
+        yield from self.stored_links()
+        yield from self.plain_arguments()
+        yield from self.context_calls()
+        yield from self.wizards_rpc()
+
     def execute(self):
         self.compute_targets()
+        if self.tracer is not None:
+            self.tracer.skip()     # the world's set-up
         self.run_aggregates()
         for phase in [self.phase_read, self.phase_create, self.phase_write,
-                self.phase_actions, self.phase_delete]:
+                self.phase_actions, self.phase_requests, self.phase_delete]:
             # one call at a time: a change is told by the call that made it
             self.run_all(phase())
             # what a call of the phase may have left behind

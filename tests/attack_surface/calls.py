@@ -170,7 +170,7 @@ class Attempt:
     "One call and its judgement"
     __slots__ = ('category', 'model', 'method', 'path', 'args', 'context',
         'checks', 'mutating', 'outcome', 'verdict', 'details', 'http',
-        'pair', 'truth', 'auth', 'query', 'body', 'form')
+        'pair', 'truth', 'auth', 'query', 'body', 'form', 'trace')
 
     def __init__(self, category, model, method, path, args=(), context=None,
             checks=(), mutating=False, pair=None, truth=None, http=None,
@@ -193,6 +193,7 @@ class Attempt:
         self.outcome = None
         self.verdict = None
         self.details = []
+        self.trace = []     # the lines of the server's tracer (lookup.py)
 
     def describe(self):
         if self.http:

@@ -7,12 +7,18 @@
 record, a record created linking to one); after a mutating call the hidden
 records are compared with their snapshots (and restored) and the records
 the attacker made or changed are searched for links to hidden ones (and
-undone).
+undone): those of the models the call changed when the server's tracer
+tells them (lookup.py).  ``check_mail`` searches what the server mailed
+during the call for hidden values.
 """
 from crm_testing import RpcError
 
 from .calls import _ids_of
 from .markers import _norm, _short, supplied_text
+
+# The categories whose calls may act on any record
+ANYWHERE = {'wizard', 'button', 'rpc', 'chat', 'arguments', 'context',
+    'wizard_rpc'}
 
 
 class ChecksMixin:
@@ -31,6 +37,9 @@ class ChecksMixin:
         elif kind == 'nonempty':
             if value:
                 return [f'answered {_short(value)} for the hidden record']
+        elif kind == 'answered':
+            # the call must be refused
+            return [f'answered {_short(value)} instead of refusing']
         elif kind == 'counts':
             rows = value if isinstance(value, list) else [value]
             numbers = [v for row in rows if isinstance(row, dict)
@@ -85,11 +94,31 @@ class ChecksMixin:
         "After a mutating call answered: compare the hidden records"
         world = self.world
         models = {attempt.model}
-        if attempt.category in {'wizard', 'button', 'rpc', 'chat'}:
+        nearby = self.nearby({attempt.model})
+        changed = self.changed_models(attempt)
+        if changed is not None and attempt.category in ANYWHERE:
+            # the tracer tells the models changed
+            models = nearby = changed | {attempt.model}
+        elif attempt.category in ANYWHERE:
             # may act on any record
             models = {m for m, ids in world.hidden.items() if ids}
         leaks = self.check_snapshots(models)
-        leaks.extend(self.check_links(self.nearby({attempt.model})))
+        leaks.extend(self.check_links(nearby))
+        return leaks
+
+    def check_mail(self, attempt):
+        "The messages the server sent during the call holding hidden values"
+        if self.sink is None or self.mail_mark is None:
+            return []
+        leaks = []
+        supplied = supplied_text(attempt.args)
+        for recipients, _, message in self.sink.since(self.mail_mark):
+            markers = self.world.secrets.scan(
+                [str(message), self.sink.text_of(message)], supplied)
+            if markers:
+                leaks.append(f'mailed hidden values to {recipients}: '
+                    + ', '.join(f'{m!r} ({self.world.secrets.where(m)})'
+                        for m in markers[:4]))
         return leaks
 
     def check_snapshots(self, models):

@@ -76,9 +76,14 @@ class SummaryMixin:
             }
 
     def totals(self):
+        """The totals of the calls (lookup judges the calls of the others:
+        only its leaks count)"""
         total = Counter()
-        for counts in self.tally.values():
-            total.update(counts)
+        for (category, _, _), counts in self.tally.items():
+            if category != 'lookup':
+                total.update(counts)
+            else:
+                total['leak'] += counts['leak']
         return {'attempted': total['attempted'], 'refused': total['refused'],
             'empty': total['empty'], 'not_applicable': total['na'],
             'leaks': total['leak']}

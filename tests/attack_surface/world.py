@@ -10,9 +10,9 @@ pointing to hidden records) and the snapshots of the hidden records to
 tell a change.  ``build.py`` builds it.
 
 Nothing here names a CRM model but the set-up hints: WORLD_HINTS (the
-kinds of party.party, accounts and contacts; the periods of crm.quota, one
-quota per owner and quarter not over) and CHILD_HINTS (the contact
-mechanisms: an e-mail and a phone number).
+kinds of party.party, accounts and contacts; the CRM's leads; the periods
+of crm.quota, one quota per owner and quarter not over) and CHILD_HINTS
+(the contact mechanisms: an e-mail and a phone number).
 """
 import datetime
 import decimal
@@ -34,6 +34,9 @@ WORLD_HINTS = {
         {'crm_type': 'account', 'crm_company': '$company'},
         {'crm_type': 'contact', 'crm_company': '$company'},
         ],
+    # Leads as the CRM's menus create them (the host requires an employee
+    # on its own opportunities)
+    'sale.opportunity': [{'crm_lead': True}],
     # One quota per owner and quarter, of a quarter not over, a valid year
     'crm.quota': [
         {'year': datetime.date.today().year + 1, 'quarter': str(quarter)}

@@ -40,7 +40,10 @@ class Outcome:
             text = re.sub(r'\bATK-\d+\b', 'ATK-n', text)
             # the id a refused record got: PostgreSQL does not roll back
             # its sequences, so two refused creations name different ids
-            return re.sub(r'"\[\d+\]"', '"[n]"', text)
+            # (as "[12]" where the record has no name, or as its id
+            # where its name is the id: 'in record "23" of')
+            text = re.sub(r'"\[\d+\]"', '"[n]"', text)
+            return re.sub(r'\brecord "\d+"', 'record "n"', text)
         warning = clean(self.warning) if self.warning else None
         if self.status == 'ok':
             value = clean(json.dumps(

@@ -229,21 +229,7 @@ def test_world(attack):
                 f"the attacker reads the hidden {model} {record_id}: {rows}")
 
 
-#: Leaks found by the suite and not fixed yet (issue 13 stays open for
-#: them): strict, so that the mark goes when they are fixed
-KNOWN_LEAKS = {
-    'lookup': "the host's ResourceAccessMixin reads hidden resources; "
-        "import_data, company/employee names and sale party_lang read "
-        "hidden parties (see the crm_core README)",
-    'stored_link': "company and employee names give their hidden party's",
-    }
-
-
-@pytest.mark.parametrize('category', [
-        pytest.param(c, marks=pytest.mark.xfail(
-                reason=KNOWN_LEAKS[c], strict=True))
-        if c in KNOWN_LEAKS else c
-        for c in CATEGORIES])
+@pytest.mark.parametrize('category', CATEGORIES)
 def test_no_leak(attack, category):
     "No call of the category gives anything of a hidden record away"
     messages = [m for a, m in zip(attack.leaks, attack.leak_messages())

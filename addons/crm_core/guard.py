@@ -24,6 +24,14 @@ nested domains and orders
     on a Many2One ...) without the rules of the target, and an order by a
     Many2One joins the target table without them: for guarded targets the
     conversion and the join follow the target's read rules.
+writes and deletes
+    :meth:`ModelStorage._before_write` and ``_before_delete`` run
+    ``check_modification``, ``on_write`` and ``on_delete`` (which read the
+    records: their state, their names for a message) before the rules of
+    the write or delete are checked: for guarded records the rules come
+    first.  ``import_data`` writes the records of its ``id`` columns with
+    ``write``, whose overrides may read them before that: it checks them
+    before it starts.
 links
     :meth:`ModelStorage.check_modification`: a record created or written
     on behalf of a user may not point to a guarded record the user may not
@@ -201,8 +209,8 @@ def readable_ids(Model, ids, mode='read'):
 
 
 def check_readable(Model, ids, mode='read'):
-    """Raise AccessError if the user may not read (or write with mode
-    'write') some of the records ids."""
+    """Raise AccessError if the user may not read (or change with mode
+    'write' or 'delete') some of the records ids."""
     ids = {int(i) for i in ids if i is not None and int(i) >= 0}
     hidden = ids - readable_ids(Model, ids)
     if hidden:
@@ -210,8 +218,8 @@ def check_readable(Model, ids, mode='read'):
                 'crm_core.msg_record_not_shared',
                 model=Model.__names__()['model'],
                 ids=', '.join(map(str, sorted(hidden)[:5]))))
-    if mode == 'write':
-        read_only = ids - readable_ids(Model, ids, mode='write')
+    if mode in {'write', 'delete'}:
+        read_only = ids - readable_ids(Model, ids, mode=mode)
         if read_only:
             raise AccessError(gettext(
                     'crm_core.msg_record_read_only',
@@ -366,6 +374,66 @@ def _patch_records_read(name, Base=ModelStorage, mode='read'):
             check_readable(cls, map(int, records), mode=mode)
         return method(cls, records, *args, **kwargs)
     setattr(Base, name, classmethod(guarded_method))
+
+
+def _patch_before_write():
+    before_write = ModelStorage._before_write.__func__
+
+    @wraps(before_write)
+    def guarded_before_write(cls, *args):
+        if on_behalf_of_user() and guarded(cls):
+            records = [r for r in args[::2] for r in r]
+            check_readable(cls, map(int, records), mode='write')
+        return before_write(cls, *args)
+    ModelStorage._before_write = classmethod(guarded_before_write)
+
+
+def _import_ids(Model, fields_names, data):
+    """Yield (Model, ids) of the integer ids of the id columns of an
+    import (``id``, ``contact_mechanisms/id`` ...): the records it writes."""
+    for index, name in enumerate(fields_names):
+        *path, last = name.split('/')
+        if last != 'id':
+            continue
+        Target = Model
+        for field_name in path:
+            field = Target._fields.get(field_name)
+            Target = field.get_target() if field is not None and hasattr(
+                field, 'get_target') else None
+            if Target is None:
+                break
+        if Target is None:
+            continue
+        ids = [row[index] for row in data if index < len(row)]
+        yield Target, [int(i) for i in ids
+            if isinstance(i, int) or (isinstance(i, str) and i.isdigit())]
+
+
+def _patch_import_data():
+    import_data = ModelStorage.import_data.__func__
+
+    @wraps(import_data)
+    def guarded_import_data(cls, fields_names, data):
+        if on_behalf_of_user() and _sharing() is not None:
+            for Target, ids in _import_ids(cls, fields_names, data):
+                if ids and guarded(Target):
+                    check_readable(Target, ids, mode='write')
+        return import_data(cls, fields_names, data)
+    ModelStorage.import_data = classmethod(guarded_import_data)
+
+
+def _patch_resource_access():
+    """The host's access check of attachments, notes and avatars reads
+    their resource without rules: it reads it to check the user's access
+    to it, as guard's own check does (declared as such)."""
+    for name in ['check_access', 'search']:
+        method = getattr(ResourceAccessMixin, name).__func__
+
+        def declared_method(cls, *args, __method=method, **kwargs):
+            with declared("access check"):
+                return __method(cls, *args, **kwargs)
+        setattr(ResourceAccessMixin, name,
+            classmethod(wraps(method)(declared_method)))
 
 
 def _patch_before_create():
@@ -544,6 +612,15 @@ def install():
     # The revisions of a record kept with _history give who changed it
     # and when
     _patch_records_read('history_revisions', ModelSQL)
+    # The host checks the rules of a write or a delete after
+    # check_modification, on_write and on_delete have read the records
+    # (their names in a message, their state): the rules come first
+    _patch_before_write()
+    _patch_records_read('_before_delete', mode='delete')
+    _patch_resource_access()
+    # The overrides of write read the records before the host's
+    # _before_write: an import checks the ids it writes first
+    _patch_import_data()
     _patch_before_create()
     _patch_check_modification()
     _patch_rpc()

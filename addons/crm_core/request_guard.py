@@ -29,7 +29,9 @@ stored links
     a record the user may read may point to one it may not (its owner
     changed).  While the server reads or computes for the user (``read``,
     ``on_change``, ``on_change_with`` ...), such a record gives what a
-    read gives: its placeholder name and nothing else.
+    read gives: its placeholder name and nothing else, and so it does to
+    the getters of Function fields, which run without access checks (the
+    name of a company or an employee is its party's).
 direct reads
     the placeholder name is given only for a link read with a visible
     record; the names of hidden records read directly are refused.
@@ -46,7 +48,7 @@ from contextvars import ContextVar
 from functools import wraps
 
 from trytond.i18n import gettext
-from trytond.model import Model, ModelSQL, ModelStorage
+from trytond.model import Model, ModelSQL, ModelStorage, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.rpc import RPC
@@ -91,6 +93,9 @@ _REFERENCE = re.compile(r'^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+,-?\d+$')
 _request = ContextVar('crm_guard_request', default=None)
 # Depth of the ModelSQL.read calls running
 _read_depth = ContextVar('crm_guard_read_depth', default=0)
+# A Function field is being computed for a read with access checks (its
+# getter runs without them)
+_computing = ContextVar('crm_guard_computing', default=False)
 
 
 class Request:
@@ -389,7 +394,7 @@ def _patch_getattr():
         # it reads the records as they are)
         if (request is not None and request.masks
                 and _declared.get() is None
-                and Transaction().check_access
+                and (Transaction().check_access or _computing.get())
                 and not name.startswith('_') and name != 'id'
                 and isinstance(self.id, int) and self.id >= 0
                 and name in self._fields):
@@ -407,6 +412,24 @@ def _patch_getattr():
                 return _masked(self, name)
         return getattr_(self, name)
     ModelStorage.__getattr__ = guarded_getattr
+
+
+def _patch_function_get():
+    """The getters of Function fields run without access checks: those
+    computed for a user's read (the rec_name of a company or an employee
+    is its party's) see hidden records as a read gives them."""
+    get = fields.Function.get
+
+    @wraps(get)
+    def guarded_get(self, ids, Model, name, values=None):
+        if _computing.get() or not Transaction().check_access:
+            return get(self, ids, Model, name, values=values)
+        token = _computing.set(True)
+        try:
+            return get(self, ids, Model, name, values=values)
+        finally:
+            _computing.reset(token)
+    fields.Function.get = guarded_get
 
 
 def _patch_read_depth():
@@ -429,4 +452,5 @@ def install():
     _patch_wizard_states()
     _patch_wizard_sessions()
     _patch_getattr()
+    _patch_function_get()
     _patch_read_depth()

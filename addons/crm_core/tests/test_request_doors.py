@@ -148,3 +148,45 @@ class RequestDoorTestMixin:
             ['parent_account', 'parent_account.rec_name'], company=company)
         self.assertEqual(row['parent_account'], hidden.id)
         self.assertNotIn("Hidden", row['parent_account.']['rec_name'])
+
+    @with_transaction()
+    def test_rules_before_modification_checks(self):
+        """A write or delete of a hidden record is refused by its rules
+        before any check of the modification reads it (import_data writes
+        the ids of its id column)"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        company, users, hidden, own, _ = self._hidden_world()
+        rep1 = users['rep1']
+        with unittest.mock.patch.object(
+                Party, 'check_modification',
+                wraps=Party.check_modification) as check:
+            for method, args in [
+                    ('import_data', (['id', 'name'], [[str(hidden.id), 'X']])),
+                    ('delete', ([hidden.id],)),
+                    ]:
+                with self.assertRaises(AccessError) as refused:
+                    rpc_call(rep1, Party, method, *args, company=company)
+                self.assertIn("not shared with you", str(refused.exception))
+            check.assert_not_called()
+            rpc_call(rep1, Party, 'import_data', ['id', 'name'],
+                [[str(own.id), 'Own Ltd renamed']], company=company)
+            check.assert_called()
+        self.assertEqual(Party(hidden.id).name, "Hidden Corp")
+        self.assertEqual(Party(own.id).name, "Own Ltd renamed")
+
+    @with_transaction()
+    def test_function_fields_of_hidden_links(self):
+        """The getters of Function fields computed for a user see a hidden
+        record as a read gives it (an employee is named by its party)"""
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        company, users, hidden, own, _ = self._hidden_world()
+        employee, = Employee.create([{'party': hidden.id,
+                    'company': company.id}])
+        row, = rpc_call(users['rep1'], Employee, 'read', [employee.id],
+            ['rec_name', 'party.rec_name'], company=company)
+        self.assertNotIn("Hidden", str(row))
+        row, = rpc_call(users['rep2'], Employee, 'read', [employee.id],
+            ['rec_name'], company=company)
+        self.assertEqual(row['rec_name'], "Hidden Corp")

@@ -7,6 +7,7 @@ rep1 owns a potential whose account the administrator gave to rep2 (the
 owner of an account may change, its potentials stay): the potential opens,
 but nothing of the account beyond its placeholder name comes back."""
 import unittest
+import unittest.mock
 
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import create_crm_users, rpc_call, set_sharing
@@ -116,3 +117,24 @@ class CrmSalesRequestDoorTestCase(unittest.TestCase):
             ['party', 'party.rec_name'], company=company)
         self.assertEqual(row['party.']['rec_name'],
             gettext('crm_core.msg_hidden_record'))
+
+    @with_transaction()
+    def test_import_of_hidden_id(self):
+        """An import writing a hidden potential by its id is refused before
+        the potential's write reads it (its stage, its conversion)"""
+        Opportunity = Pool().get('sale.opportunity')
+        company, users, term, account, potential, _ = self._world()
+        with unittest.mock.patch.object(
+                Opportunity, '_check_closing_stage') as read_stage:
+            with self.assertRaises(AccessError) as refused:
+                rpc_call(users['rep2'], Opportunity, 'import_data',
+                    ['id', 'description'], [[str(potential.id), "Taken"]],
+                    company=company)
+            read_stage.assert_not_called()
+        self.assertIn("not shared with you", str(refused.exception))
+        self.assertEqual(Opportunity(potential.id).description, "Own deal")
+        count = rpc_call(users['rep1'], Opportunity, 'import_data',
+            ['id', 'description'], [[str(potential.id), "Own deal v2"]],
+            company=company)
+        self.assertEqual(count, 1)
+        self.assertEqual(Opportunity(potential.id).description, "Own deal v2")

@@ -287,7 +287,7 @@ def test_button_on_read_only_record(world):
         assert other.model('sale.opportunity', 'read', [lead], ['state'])
         with pytest.raises(RpcError) as info:
             other.model('sale.opportunity', 'cancel', [lead])
-        assert 'You may only read' in str(info.value.error)
+        assert 'shared with you to read only' in str(info.value.error)
         state, = admin.model('sale.opportunity', 'read', [lead], ['state'])
         assert state['state'] == 'lead'
     finally:

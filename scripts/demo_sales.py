@@ -226,6 +226,30 @@ def create_quotas(company, users, team):
     return Quota.create(vlist)
 
 
+TERMS = {
+    'quote': ("Quote terms", [
+            "Prices are valid until the date shown on this quote.",
+            "Delivery within 10 working days of the order.",
+            "Payment within 30 days of the invoice date."]),
+    'sales_order': ("Sales order terms", [
+            "This order confirms the quote it refers to.",
+            "Goods remain our property until paid in full."]),
+    'invoice': ("Invoice terms", [
+            "Payment within 30 days by bank transfer.",
+            "Late payments bear interest at 1% a month."]),
+    }
+
+
+def create_terms(company):
+    "The default terms and conditions of each document type."
+    from trytond.pool import Pool
+    Terms = Pool().get('crm.terms')
+    return Terms.create([{
+                'name': name, 'document': document, 'company': company.id,
+                'default': True, 'text': '\n'.join(lines),
+                } for document, (name, lines) in TERMS.items()])
+
+
 def create_sales_demo(company, users, team, rng, fake, scale=1):
     """Create the sales demo (leads, potentials, quotas, scores) with the
     ORM of the current transaction; users: {login: res.user}; scale: the
@@ -238,6 +262,7 @@ def create_sales_demo(company, users, team, rng, fake, scale=1):
     create_potentials(company, leads, rng, fake,
         scaled(POTENTIALS), scaled(CLOSED))
     create_quotas(company, users, team)
+    create_terms(company)
     create_marketing_leads(
         company, users, rng, fake, scaled(MARKETING_LEADS))
     Pool().get('crm.scoring.model').rebuild([company])

@@ -3,7 +3,7 @@
 # terms.
 """The demo loader (scripts/demo_data.py), at a small scale on a database
 with all CRM modules: every role has accounts and contacts to work with,
-marketing its leads, and
+marketing its leads, everyone reads the default terms and conditions, and
 the administrator's first login skips the host's set-up wizard."""
 import json
 import os
@@ -44,6 +44,9 @@ CHECK = textwrap.dedent('''\
             result['seen'][login]['leads'] = Pool().get(
                 'sale.opportunity').search([('state', '=', 'lead')],
                 count=True)
+            result['seen'][login]['terms'] = sorted(
+                t.document for t in Pool().get('crm.terms').search(
+                    [('default', '=', True)]))
     print(json.dumps(result))
     ''')
 
@@ -79,6 +82,9 @@ def test_demo_roles_have_records(crm_db, tmp_path):
     for login in logins:
         seen = result['seen'][login]
         assert seen['account'] > 0 and seen['contact'] > 0, (login, seen)
+        # (the default terms of each document type, read by everyone)
+        assert seen['terms'] == ['invoice', 'quote', 'sales_order'], (
+            login, seen)
         if login.startswith(('support.', 'marketing.')):
             # (the sales owners are drawn at random among them)
             assert seen['mine'] > 0, (login, seen)

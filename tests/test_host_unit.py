@@ -23,19 +23,6 @@ from crm_testing import MODULES
 class HostWithCrm(CrmModulesTestMixin):
     "Check that the test case runs with every CRM module active."
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # The host's cases count what the database holds (party's
-        # test_party_distance searches every party).  On SQLite in memory
-        # drop_db keeps the process's database, and a test case run before
-        # in the process may have committed its set-up (a route test case,
-        # a scenario): start from the cached database, as on PostgreSQL.
-        from trytond.tests import test_tryton
-        if test_tryton.DB_NAME == ':memory:':
-            test_tryton.restore_db_cache('-'.join(modules_with_crm(
-                        [cls.module] + list(cls.extras or []))))
-
     def test_crm_modules_activated(self):
         "All CRM modules are active beside the host's module"
         from trytond.pool import Pool

@@ -67,6 +67,10 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("the playwright Python package is not installed")
+    from playwright.sync_api import expect
+    # expect() waits 5 s by default, which a wizard opening on a loaded
+    # CI machine can exceed: its assertions wait as long as the rest
+    expect.set_options(timeout=TIMEOUT)
     with sync_playwright() as playwright:
         # Playwright gives each launch a fresh temporary profile
         # (user-data-dir) and each context fresh cookies and storage.

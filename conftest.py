@@ -13,6 +13,12 @@
   not depend on the database backend (see BACKEND_INDEPENDENT_FILES and
   the checks ModuleTestCase inherits from Tryton); the PostgreSQL pass of
   the CI leaves them out (docs/ci.md).
+- SQLite in memory: trytond's cache clean-up (every ``clean_timeout``
+  seconds, at the start of a transaction) takes the database's connection
+  in autocommit mode, which in memory is the test's own: the test then
+  commits what it writes and leaves it to the tests after it.  The clean-up
+  serves processes sharing a database, which a database in memory never
+  is, so it is put off for the run (test_memory_database.py).
 - Test-only modules (tests/modules, e.g. crm_test): never installed, they
   are put on sys.path and PYTHONPATH here, for this process and the
   trytond processes the tests start (tests/modules/README.rst)."""
@@ -61,9 +67,17 @@ BACKEND_INDEPENDENT_FILES = {
     }
 
 
+#: The clean timeout of trytond's cache on SQLite in memory (seconds)
+MEMORY_CACHE_CLEAN_TIMEOUT = 10 ** 9
+
+
 def pytest_configure(config):
     worker = getattr(config, 'workerinput', {}).get('workerid')
     db_name = os.environ.get('DB_NAME')
+    if db_name == ':memory:':
+        from trytond import config as trytond_config
+        trytond_config.set(
+            'cache', 'clean_timeout', str(MEMORY_CACHE_CLEAN_TIMEOUT))
     if worker and db_name and db_name != ':memory:':
         # Before trytond.tests.test_tryton reads it, at collection
         os.environ['DB_NAME'] = f'{db_name}_{worker}'

@@ -24,7 +24,12 @@ wizard transitions
     of the CRM modules run their states as the user, with its rules,
     profile and link checks, as a test acting as the user does.  A wizard
     session is used only by the user who created it (its records and
-    values are replayed by ``execute``).
+    values are replayed by ``execute``).  The host's wizards started on
+    guarded records change them (the host asks for the right to write
+    their model): like buttons, they need the right to edit the records,
+    and still have it after the wizard wrote them (a wizard writing the
+    values of its form, as ``sale.modify_header``, may not give them away:
+    the write is refused before the host reads them again).
 stored links
     a record the user may read may point to one it may not (its owner
     changed).  While the server reads or computes for the user (``read``,
@@ -93,6 +98,9 @@ _REFERENCE = re.compile(r'^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+,-?\d+$')
 _request = ContextVar('crm_guard_request', default=None)
 # Depth of the ModelSQL.read calls running
 _read_depth = ContextVar('crm_guard_read_depth', default=0)
+# The guarded records a host wizard being executed for a user runs on:
+# (Model, ids) or None
+_wizard_active = ContextVar('crm_guard_wizard_active', default=None)
 # A Function field is being computed for a read with access checks (its
 # getter runs without them)
 _computing = ContextVar('crm_guard_computing', default=False)
@@ -373,6 +381,67 @@ def _patch_wizard_states():
     Wizard._execute = guarded_execute_state
 
 
+def _wizard_records(Wizard_):
+    """Return (Model, ids) of the guarded records a host wizard runs on
+    for a user (the active records of the context), or None."""
+    transaction = Transaction()
+    context = transaction.context
+    if (not transaction.user or transaction.readonly
+            or not isinstance(context.get('active_model'), str)
+            or not _sharing_active() or crm_wizard(Wizard_)):
+        return None
+    try:
+        Active = Pool().get(context['active_model'])
+    except KeyError:
+        return None
+    if not guarded(Active):
+        return None
+    ids = [*(context.get('active_ids') or []), context.get('active_id')]
+    return Active, {i for i in ids if isinstance(i, int)}
+
+
+def check_wizard_records(Wizard_):
+    """Raise if the user may not edit the guarded records a host wizard
+    runs on."""
+    active = _wizard_records(Wizard_)
+    if active:
+        with check_access():
+            check_readable(*active, mode='write')
+
+
+def _patch_wizard_records():
+    check_access_ = Wizard.check_access.__func__
+    execute = Wizard.execute.__func__
+    after_write = ModelStorage._after_write.__func__
+
+    @wraps(check_access_)
+    def records_checked(cls):
+        check_access_(cls)
+        check_wizard_records(cls)
+
+    @wraps(execute)
+    def records_watched(cls, session_id, data, state_name):
+        token = _wizard_active.set(_wizard_records(cls))
+        try:
+            return execute(cls, session_id, data, state_name)
+        finally:
+            _wizard_active.reset(token)
+
+    @wraps(after_write)
+    def still_editable(cls, ids, *args):
+        # (before the host validates them: it reads them)
+        active = _wizard_active.get()
+        if active and active[0].__name__ == cls.__name__:
+            written = active[1] & set(ids)
+            if written:
+                with check_access():
+                    check_readable(cls, written, mode='write')
+        return after_write(cls, ids, *args)
+    Wizard.check_access = classmethod(records_checked)
+    Wizard.execute = classmethod(records_watched)
+    ModelStorage._after_write = classmethod(still_editable)
+
+
 def _masked(record, name):
     "The value of a field of a hidden record, as a read of it gives."
     field = record._fields[name]
@@ -410,6 +479,13 @@ def _patch_getattr():
                 _request.reset(token)
             if hidden:
                 return _masked(self, name)
+            # (the values it loads are read without access checks: the
+            # getters of its Function fields see hidden records masked)
+            token = _computing.set(True)
+            try:
+                return getattr_(self, name)
+            finally:
+                _computing.reset(token)
         return getattr_(self, name)
     ModelStorage.__getattr__ = guarded_getattr
 
@@ -451,6 +527,7 @@ def install():
     _patch_default_get()
     _patch_wizard_states()
     _patch_wizard_sessions()
+    _patch_wizard_records()
     _patch_getattr()
     _patch_function_get()
     _patch_read_depth()

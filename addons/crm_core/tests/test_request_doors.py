@@ -11,7 +11,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from .tools import rpc_call
+from .tools import rpc_call, set_sharing
 
 SECRET_DATA = b'attachment secret 4242'
 
@@ -134,6 +134,28 @@ class RequestDoorTestMixin:
         self.assertTrue(crm_wizard(pool.get('crm.reassign', type='wizard')))
         # (crm_core extends it; the host's wizard keeps its own checks)
         self.assertFalse(crm_wizard(pool.get('party.replace', type='wizard')))
+
+    @with_transaction()
+    def test_host_wizard_needs_edit_right(self):
+        """A host wizard started on guarded records needs the right to edit
+        them: a record shared read only is refused, one's own is not"""
+        pool = Pool()
+        CheckVIES = pool.get('party.check_vies', type='wizard')
+        company, users, hidden, own, _ = self._hidden_world()
+        set_sharing('party.party', 'public_read')
+        for record, refused in [(hidden, True), (own, False)]:
+            context = {'active_model': 'party.party',
+                'active_ids': [record.id], 'active_id': record.id}
+            with self.subTest(record=record.name):
+                if refused:
+                    with self.assertRaises(AccessError) as error:
+                        rpc_call(users['rep1'], CheckVIES, 'create',
+                            company=company, context=context)
+                    self.assertIn("read only", str(error.exception))
+                else:
+                    session_id, _, _ = rpc_call(users['rep1'], CheckVIES,
+                        'create', company=company, context=context)
+                    self.assertTrue(session_id)
 
     @with_transaction()
     def test_direct_read_of_hidden_name(self):

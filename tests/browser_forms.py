@@ -358,13 +358,15 @@ class FormRoundTrip:
         self.settle()
 
     def open_row(self):
-        "Double-click the first row of the list on a cell that is no link"
+        """Double-click the first row of the list on a cell that is no link
+        (and not empty: an empty cell has no size to click, e.g. the number
+        of a draft quote)"""
         row = self.sao.pane.locator('table.tree > tbody > tr').first
-        cell = row.locator(
-            'td:visible:not(.selection-state) '
-            'div.column-char, td:visible div.column-integer, '
-            'td:visible div.column-date, td:visible div.column-selection, '
-            'td:visible div.column-numeric').first
+        cell = row.locator(', '.join(
+                f'td:visible:not(.selection-state) div.column-{kind}:visible'
+                for kind in [
+                    'char', 'integer', 'date', 'selection', 'numeric'])
+            ).first
         cell.dblclick()
         self.wait_form()
         return self.sao.current('screen.current_record.id')

@@ -2,7 +2,8 @@
 # level of this repository contains the full copyright notices and license
 # terms.
 """The sales part of the demo: leads, potentials with their stage history,
-won and lost deals (the history lead scoring learns from) and quotas.
+won and lost deals (the history lead scoring learns from), quotas, the
+quotes of open potentials and the sales orders of won ones.
 
 Called by demo_data.py inside a transaction of the administrator, with the
 ORM (the dates of the history are set in the past, which no screen may do).
@@ -226,6 +227,61 @@ def create_quotas(company, users, team):
     return Quota.create(vlist)
 
 
+#: What the demo quotes sell: (description, unit price)
+QUOTE_ITEMS = [
+    ("Implementation workshop (day)", Decimal('1200.00')),
+    ("Annual support plan", Decimal('4800.00')),
+    ("User licence, 12 months", Decimal('240.00')),
+    ("Data migration package", Decimal('3500.00')),
+    ("On-site training (day)", Decimal('950.00')),
+    ("Integration connector", Decimal('2200.00')),
+    ]
+QUOTES = 40
+
+
+def _quote_of(potential, rng):
+    "A quote made from potential, with two to four lines."
+    from trytond.pool import Pool
+    SaleLine = Pool().get('sale.line')
+    sale = potential.create_sale()
+    sale.description = potential.description
+    # (the demo has no chart of accounts: orders are invoiced by hand)
+    sale.invoice_method = 'manual'
+    sale.shipment_method = 'manual'
+    lines = []
+    for description, price in rng.sample(QUOTE_ITEMS, rng.randrange(2, 5)):
+        lines.append(SaleLine(type='line', description=description,
+                quantity=float(rng.randrange(1, 12)), unit_price=price))
+    sale.lines = lines
+    return sale
+
+
+def create_quotes(potentials, rng, count=QUOTES):
+    """Quotes of the open potentials (in every quote stage but Accepted)
+    and sales orders of won ones (their quotes accepted and confirmed).
+
+    Return the sales."""
+    from trytond.pool import Pool
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    Opportunity = pool.get('sale.opportunity')
+    # (read anew: their states changed since they were browsed)
+    potentials = Opportunity.browse([p.id for p in potentials])
+    open_ = [p for p in potentials if p.state in {'opportunity', 'converted'}]
+    won = [p for p in potentials if p.state == 'won']
+    quotes = [_quote_of(p, rng) for p in open_[:count]]
+    for quote in quotes:
+        quote.quote_stage = rng.choice(
+            ['created', 'created', 'delivered', 'reviewed', 'rejected'])
+    orders = [_quote_of(p, rng) for p in won[:max(1, count // 4)]]
+    for order in orders:
+        order.quote_stage = 'accepted'
+    Sale.save(quotes + orders)
+    Sale.quote([q for q in quotes if q.quote_stage != 'created'] + orders)
+    Sale.confirm(orders)
+    return quotes + orders
+
+
 TERMS = {
     'quote': ("Quote terms", [
             "Prices are valid until the date shown on this quote.",
@@ -251,7 +307,8 @@ def create_terms(company):
 
 
 def create_sales_demo(company, users, team, rng, fake, scale=1):
-    """Create the sales demo (leads, potentials, quotas, scores) with the
+    """Create the sales demo (leads, potentials, quotes and orders, quotas,
+    terms, scores) with the
     ORM of the current transaction; users: {login: res.user}; scale: the
     fraction of the records to create."""
     from trytond.pool import Pool
@@ -259,10 +316,12 @@ def create_sales_demo(company, users, team, rng, fake, scale=1):
     def scaled(count):
         return max(1, round(count * scale))
     leads = create_leads(company, users, rng, fake, scaled(LEADS))
-    create_potentials(company, leads, rng, fake,
+    potentials = create_potentials(company, leads, rng, fake,
         scaled(POTENTIALS), scaled(CLOSED))
     create_quotas(company, users, team)
+    # (before the quotes, which take the default terms)
     create_terms(company)
+    create_quotes(potentials, rng, scaled(QUOTES))
     create_marketing_leads(
         company, users, rng, fake, scaled(MARKETING_LEADS))
     Pool().get('crm.scoring.model').rebuild([company])

@@ -3,7 +3,8 @@
 # terms.
 """The demo loader (scripts/demo_data.py), at a small scale on a database
 with all CRM modules: every role has accounts and contacts to work with,
-marketing its leads, everyone reads the default terms and conditions, and
+marketing its leads, the sales team its quotes and orders, everyone reads
+the default terms and conditions, and
 the administrator's first login skips the host's set-up wizard."""
 import json
 import os
@@ -44,6 +45,17 @@ CHECK = textwrap.dedent('''\
             result['seen'][login]['leads'] = Pool().get(
                 'sale.opportunity').search([('state', '=', 'lead')],
                 count=True)
+            Sale = Pool().get('sale.sale')
+            quotes = [('state', 'in', ['draft', 'quotation'])]
+            if Pool().get('ir.model.access').check(
+                    'sale.sale', 'read', raise_exception=False):
+                result['seen'][login].update(
+                    quotes=Sale.search(quotes, count=True),
+                    my_quotes=Sale.search(
+                        quotes + [('assigned_user', '=', user)], count=True),
+                    orders=Sale.search([('state', 'in',
+                                ['confirmed', 'processing', 'done'])],
+                        count=True))
             result['seen'][login]['terms'] = sorted(
                 t.document for t in Pool().get('crm.terms').search(
                     [('default', '=', True)]))
@@ -88,6 +100,13 @@ def test_demo_roles_have_records(crm_db, tmp_path):
         if login.startswith(('support.', 'marketing.')):
             # (the sales owners are drawn at random among them)
             assert seen['mine'] > 0, (login, seen)
+        if login in {'sales.rep1', 'sales.rep2'}:
+            # (quotes are private: a rep sees its own)
+            assert seen['quotes'] == seen['my_quotes'], (login, seen)
+        if login == 'sales.manager':
+            # (the manager is above both reps: it sees every quote and
+            # order of the sales team)
+            assert seen['quotes'] > 0 and seen['orders'] > 0, (login, seen)
         if login.startswith('marketing.'):
             # (their home screen is the Leads list: leads met at events)
             assert seen['leads'] > 0, (login, seen)

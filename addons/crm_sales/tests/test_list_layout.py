@@ -33,6 +33,12 @@ LISTS = {
     ('crm_sales', 'act_potential_form'): {
         'description', 'party', 'amount', 'sales_stage', 'crm_score',
         'expected_close_date', 'assigned_user'},
+    ('crm_sales', 'act_quote_form'): {
+        'number', 'description', 'party', 'quote_stage', 'quotation_expire',
+        'total_amount', 'assigned_user'},
+    ('crm_sales', 'act_sales_order_form'): {
+        'number', 'description', 'party', 'sale_date', 'total_amount',
+        'invoice_state', 'assigned_user'},
     ('crm_sales', 'act_quota_form'): {
         'year', 'quarter', 'assigned_user', 'amount'},
     ('crm_core', 'act_account_form'): {

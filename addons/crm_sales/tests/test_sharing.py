@@ -1,7 +1,8 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license
 # terms.
-"""The sharing test kit on leads and potentials (sale.opportunity)."""
+"""The sharing test kit on leads and potentials (sale.opportunity), quotes
+and sales orders (sale.sale)."""
 import unittest
 
 from crm_core.tests.activation import activate_with_crm
@@ -36,13 +37,32 @@ def create_kit_potential(company, owner):
         state='opportunity', party=account.id, description="Kit deal")
 
 
+def create_kit_quote(company, owner):
+    "The sharing kit's factory of quotes: an account of the same owner."
+    pool = Pool()
+    Party = pool.get('party.party')
+    Sale = pool.get('sale.sale')
+    account, = Party.create([{
+                'name': "Kit Quote Account", 'crm_type': 'account',
+                'crm_company': company.id, **owner}])
+    quote, = Sale.create([{
+                'company': company.id,
+                'currency': company.currency.id,
+                'party': account.id,
+                'description': "Kit quote",
+                **owner}])
+    return quote
+
+
 class CrmSalesSharingTestCase(SharingKitMixin, unittest.TestCase):
-    "The sharing kit applied to leads and potentials"
+    "The sharing kit applied to leads, potentials and quotes"
     sharing_kit_types = [
         OwnedType('sale.opportunity', create_kit_lead,
             {'first_name': "Changed"}, label="Lead"),
         OwnedType('sale.opportunity', create_kit_potential,
             {'next_step': "Changed"}, label="Potential"),
+        OwnedType('sale.sale', create_kit_quote,
+            {'description': "Changed"}, label="Quote"),
         ]
 
     @classmethod

@@ -1,0 +1,276 @@
+# This file is part of the CRM for Tryton.  See README.md at the repository
+# root for the licence and the layout of the modules.
+"""Quotes and sales orders: the host's sales, owned by CRM users."""
+import datetime
+import unittest
+import unittest.mock
+from decimal import Decimal
+
+from crm_core.tests.activation import activate_with_crm
+from crm_core.tests.tools import CrmUser, create_crm_users, rpc_call
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
+
+SALES_REP = ('crm_core.role_sales_rep', 'crm_core.group_crm_staff')
+
+
+class CrmSalesQuotesTestCase(unittest.TestCase):
+    "Quotes from potentials, their owner, stage, lists and menus"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_with_crm('crm_sales')
+
+    def _people(self):
+        "The company, two reps in CRM Sales and their manager"
+        groups = ('crm_sales.group_sales',)
+        return create_crm_users(users=(
+                CrmUser('rep1', *SALES_REP, groups=groups),
+                CrmUser('rep2', *SALES_REP, groups=groups),
+                CrmUser('manager', 'crm_core.role_sales_manager',
+                    'crm_core.group_crm_manager', groups=groups),
+                ))
+
+    def _potential(self, company, owner, **values):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Opportunity = pool.get('sale.opportunity')
+        account, = Party.create([{
+                    'name': "Initech", 'crm_type': 'account',
+                    'crm_company': company.id, 'assigned_user': owner.id,
+                    'addresses': [('create', [{}])]}])
+        potential, = Opportunity.create([{
+                    'crm_lead': True,
+                    'company': company.id, 'currency': company.currency.id,
+                    'party': account.id, 'state': 'opportunity',
+                    'description': "Printers for Initech",
+                    'assigned_user': owner.id, **values}])
+        return potential
+
+    @with_transaction()
+    def test_quote_of_a_potential_is_its_owners(self):
+        """Converting a potential makes a quote of the potential's owner,
+        in stage Created, listed by the potential and found by it"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        potential = self._potential(company, users['rep1'])
+        with set_company(company):
+            # the manager converts the rep's potential
+            rpc_call(users['manager'], Opportunity, 'convert',
+                [potential.id], company=company)
+        quote, = potential.sales
+        self.assertEqual(quote.assigned_user, users['rep1'])
+        self.assertEqual(quote.quote_stage, 'created')
+        self.assertEqual(quote.state, 'draft')
+        self.assertEqual(quote.crm_potential, potential)
+        self.assertEqual(quote.party, potential.party)
+        for clause in [
+                ('crm_potential', '=', potential.id),
+                ('crm_potential', 'in', [potential.id]),
+                ('crm_potential', 'ilike', potential.rec_name),
+                ('crm_potential.description', '=', "Printers for Initech"),
+                ('crm_potential', '!=', None),
+                ]:
+            with self.subTest(clause=clause):
+                self.assertEqual(Sale.search([clause]), [quote])
+        self.assertEqual(Sale.search([('crm_potential', '=', None)]), [])
+        self.assertEqual(
+            Sale.search([('crm_potential', 'ilike', 'Other%')]), [])
+
+    @with_transaction()
+    def test_quote_stage(self):
+        """A quote starts in stage Created; a copy starts over; the stage of
+        a sales order is read-only"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        account, = Party.create([{
+                    'name': "Vandelay", 'crm_type': 'account',
+                    'crm_company': company.id,
+                    'assigned_user': users['rep1'].id}])
+        with set_company(company):
+            quote, = rpc_call(users['rep1'], Sale, 'create', [{
+                        'party': account.id, 'company': company.id,
+                        'currency': company.currency.id}], company=company)
+            quote = Sale(quote)
+            self.assertEqual(
+                (quote.quote_stage, quote.assigned_user),
+                ('created', users['rep1']))
+            rpc_call(users['rep1'], Sale, 'write', [quote.id],
+                {'quote_stage': 'accepted'}, company=company)
+            self.assertEqual(Sale(quote.id).quote_stage, 'accepted')
+            copy, = rpc_call(users['rep1'], Sale, 'copy', [quote.id], {},
+                company=company)
+            self.assertEqual(Sale(copy).quote_stage, 'created')
+        view = Sale.fields_view_get(view_type='form')
+        states = view['fields']['quote_stage']['states']
+        self.assertIn('readonly', states)
+
+    @with_transaction()
+    def test_quotes_of_other_reps_are_hidden(self):
+        """Under private sharing a rep neither lists, reads nor converts
+        into the quote of another rep; the manager above them does"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        potential = self._potential(company, users['rep2'])
+        with set_company(company):
+            sale = potential.create_sale()
+            sale.save()
+            self.assertEqual(sale.assigned_user, users['rep2'])
+            for login, expected in [
+                    ('rep1', []), ('rep2', [sale.id]), ('manager', [sale.id])]:
+                with self.subTest(login=login):
+                    self.assertEqual(rpc_call(
+                            users[login], Sale, 'search', [], company=company),
+                        expected)
+            for method, args in [
+                    ('read', ([sale.id], ['total_amount'])),
+                    ('quote', ([sale.id],)),
+                    ('write', ([sale.id], {'description': "Mine"})),
+                    ]:
+                with self.subTest(method=method), \
+                        self.assertRaises(AccessError):
+                    rpc_call(users['rep1'], Sale, method, *args,
+                        company=company)
+            self.assertEqual(Sale(sale.id).state, 'draft')
+            self.assertEqual(Sale(sale.id).description, sale.description)
+
+    @with_transaction()
+    def test_crm_sales_users_work_on_sales(self):
+        """The CRM Sales group holds the host's sales rights: its members
+        create quotes with lines and see the Quotes and Sales Orders menus,
+        which list the documents by state"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Party = pool.get('party.party')
+        ModelData = pool.get('ir.model.data')
+        Action = pool.get('ir.action.act_window')
+        Menu = pool.get('ir.ui.menu')
+        company, users = self._people()
+        rep = users['rep1']
+        account, = Party.create([{
+                    'name': "Soylent", 'crm_type': 'account',
+                    'crm_company': company.id, 'assigned_user': rep.id,
+                    'addresses': [('create', [{}])]}])
+        with set_company(company):
+            quote, = rpc_call(rep, Sale, 'create', [{
+                        'party': account.id, 'company': company.id,
+                        'currency': company.currency.id,
+                        'invoice_address': account.addresses[0].id,
+                        'lines': [('create', [{
+                                        'type': 'line',
+                                        'description': "Consulting day",
+                                        'quantity': 2,
+                                        'unit_price': Decimal('600'),
+                                        }])],
+                        }], company=company)
+            self.assertEqual(Sale(quote).total_amount, Decimal('1200'))
+            order, = Sale.copy([Sale(quote)])
+            Sale.write([order], {
+                    'state': 'confirmed',
+                    'sale_date': datetime.date.today()})
+        with Transaction().set_user(rep.id), \
+                Transaction().set_context(_check_access=True):
+            menus = {m.id for m in Menu.search([])}
+        lists = {}
+        for xml_id in ['act_quote_form', 'act_sales_order_form']:
+            menu = ModelData.get_id('crm_sales', xml_id.replace(
+                    'act_', 'menu_'))
+            self.assertIn(menu, menus)
+            action = Action(ModelData.get_id('crm_sales', xml_id))
+            lists[xml_id] = Sale.search(action.pyson_domain and eval_domain(
+                    action.pyson_domain, rep))
+        self.assertEqual(lists, {
+                'act_quote_form': [Sale(quote)],
+                'act_sales_order_form': [order],
+                })
+
+    @with_transaction()
+    def test_host_wizards_on_quotes(self):
+        """The host's wizards on a quote need the right to edit it: one
+        shared read only is refused, and Modify Header may not give one's
+        own quote away; driven as the dispatcher drives them"""
+        from crm_core.tests.tools import set_sharing
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        ModifyHeader = pool.get('sale.modify_header', type='wizard')
+        company, users = self._people()
+        rep1, rep2 = users['rep1'], users['rep2']
+        with set_company(company):
+            other = self._potential(company, rep2).create_sale()
+            own = self._potential(company, rep1).create_sale()
+            Sale.save([other, own])
+        set_sharing('sale.sale', 'public_read')
+
+        def context(sale):
+            return {'active_model': 'sale.sale', 'active_id': sale.id,
+                'active_ids': [sale.id]}
+        with self.assertRaises(AccessError) as refused:
+            rpc_call(rep1, ModifyHeader, 'create', company=company,
+                context=context(other))
+        self.assertIn("read only", str(refused.exception))
+        session_id, start, _ = rpc_call(rep1, ModifyHeader, 'create',
+            company=company, context=context(own))
+        view = rpc_call(rep1, ModifyHeader, 'execute', session_id, {},
+            start, company=company, context=context(own))
+        values = {k: v for k, v in view['view']['defaults'].items()
+            if '.' not in k}
+        # Given away with the wizard's form: refused after the transition
+        with self.assertRaises(AccessError):
+            rpc_call(rep1, ModifyHeader, 'execute', session_id,
+                {start: {**values, 'assigned_user': rep2.id}}, 'modify',
+                company=company, context=context(own))
+        # (the dispatcher rolls the request back; here the test does)
+        Transaction().rollback()
+
+    @with_transaction()
+    def test_report_of_quote_with_hidden_account(self):
+        """The report of one's quote whose account became hidden reads the
+        account as a read gives it: not its language"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lang = pool.get('ir.lang')
+        SaleReport = pool.get('sale.sale', type='report')
+        company, users = self._people()
+        rep1, rep2 = users['rep1'], users['rep2']
+        with set_company(company):
+            quote = self._potential(company, rep1).create_sale()
+            # (the address of a hidden account reads as nothing, which the
+            # host's template cannot print)
+            quote.invoice_address = quote.shipment_address = None
+            quote.save()
+        hidden = quote.party
+        french, = Lang.search([('code', '=', 'fr')])
+        Party.write([hidden], {'assigned_user': rep2.id, 'lang': french.id})
+        read = Party.read
+        seen = []
+
+        @classmethod
+        def spied(cls, ids, fields_names):
+            seen.extend((i, f) for i in ids for f in fields_names)
+            return read(ids, fields_names)
+        with unittest.mock.patch.object(Party, 'read', spied):
+            rpc_call(rep1, SaleReport, 'execute', [quote.id], {},
+                company=company)
+        self.assertNotIn((hidden.id, 'lang'), seen)
+        self.assertNotIn((hidden.id, 'langs'), seen)
+        seen.clear()
+        with unittest.mock.patch.object(Party, 'read', spied):
+            # (the manager reads both the quote and the account)
+            rpc_call(users['manager'], SaleReport, 'execute', [quote.id],
+                {}, company=company)
+        self.assertIn((hidden.id, 'lang'), seen)
+
+
+def eval_domain(pyson, user):
+    "The domain of an action for user"
+    from trytond.pyson import PYSONDecoder
+    return PYSONDecoder({'_user': user.id}).decode(pyson)

@@ -24,7 +24,7 @@ if [ $# -eq 0 ]; then
 else
     for arg in "$@"; do
         case "$arg" in
-        tests|tests/|tests/test_browser.py*|./tests|./tests/) browser_tests=true ;;
+        tests|tests/|tests/test_browser*|./tests|./tests/|./tests/test_browser*) browser_tests=true ;;
         esac
     done
 fi

@@ -422,11 +422,16 @@ class FormRoundTrip:
     def open_record(self, form, record_id):
         "Open the form of record_id in the list of form's action"
         self.open_form_action(form)
+        # (a read sao fails on leaves its promise pending: fail, not hang)
         self.page.evaluate(
-            "id => { const screen = Sao.Tab.tabs.get_current().screen; "
-            "return screen.load([id]).then(() => { "
+            "([id, timeout]) => { "
+            "const screen = Sao.Tab.tabs.get_current().screen; "
+            "return Promise.race([screen.load([id]).then(() => { "
             "screen.current_record = screen.group.get(id); "
-            "return screen.switch_view('form'); }); }", record_id)
+            "return screen.switch_view('form'); }), "
+            "new Promise((_, reject) => setTimeout(() => reject(new Error("
+            "'sao did not open record ' + id)), timeout))]); }",
+            [record_id, TIMEOUT])
         self.wait_form()
         assert self.sao.current('screen.current_record.id') == record_id
 

@@ -43,15 +43,13 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields, tree)
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If, PYSONEncoder
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .exceptions import ProfileAccessError
-from .guard import install as install_guard, readable_ids
-from .request_guard import nested_read
+from .guard import install as install_guard
 from .profile import STANDARD_ACTIONS
 
 SHARING_ACCESS = [
@@ -278,6 +276,7 @@ class Sharing(ModelSQL, ModelView):
         pool = Pool()
         RuleGroup = pool.get('ir.rule.group')
         ModelData = pool.get('ir.model.data')
+        Message = pool.get('ir.message')
         admin_group = ModelData.get_id('crm_core', 'group_crm_admin')
         encoder = PYSONEncoder(sort_keys=True)
         to_create = []
@@ -288,9 +287,11 @@ class Sharing(ModelSQL, ModelView):
                 # Create follows write: a user creates only the records
                 # it may then edit (not records given away to others)
                 to_create.append({
-                        'name': gettext(
-                            'crm_core.msg_sharing_rule_name',
-                            model=names, mode=mode),
+                        # (the message itself: gettext gives the id of
+                        # a message while modules are being activated)
+                        'name': Message.gettext(
+                            'crm_core', 'msg_sharing_rule_name',
+                            Transaction().language, model=names, mode=mode),
                         'model': sharing.model,
                         'crm_sharing': sharing.id,
                         'global_p': False,
@@ -306,8 +307,9 @@ class Sharing(ModelSQL, ModelView):
                         })
             # A rule group without rule grants everything to its groups
             to_create.append({
-                    'name': gettext(
-                        'crm_core.msg_sharing_rule_admin', model=names),
+                    'name': Message.gettext(
+                        'crm_core', 'msg_sharing_rule_admin',
+                        Transaction().language, model=names),
                     'model': sharing.model,
                     'crm_sharing': sharing.id,
                     'global_p': False,
@@ -529,21 +531,12 @@ class OwnedMixin:
     def read(cls, ids, fields_names):
         """Tell clients a record is read-only when the profile forbids edits.
 
-        A visible record may link to a record hidden from the user (its
-        owner changed since): the name of the hidden record, read with the
-        visible record, reads as a neutral placeholder, so that the visible
-        record still opens.  Read directly, it is refused."""
+        (The name of a hidden record read with a visible one that links to
+        it reads as a placeholder: ``request_guard``, for every guarded
+        model.)"""
         pool = Pool()
         User = pool.get('res.user')
-        try:
-            result = super().read(ids, fields_names)
-        except AccessError:
-            # (a read of the ids alone is an access check: it still fails)
-            if (not Transaction().check_access or not nested_read()
-                    or 'rec_name' not in fields_names
-                    or not set(fields_names) <= {'id', 'rec_name'}):
-                raise
-            result = cls._read_hidden_names(ids, fields_names)
+        result = super().read(ids, fields_names)
         flags = {'_write', '_delete'} & set(fields_names)
         if not flags or not Transaction().check_access:
             return result
@@ -554,21 +547,6 @@ class OwnedMixin:
             for row in result:
                 if row['id'] in crm_ids:
                     row.update(dict.fromkeys(denied, False))
-        return result
-
-    @classmethod
-    def _read_hidden_names(cls, ids, fields_names):
-        "Read the names of ids, a placeholder for those the user may not see."
-        readable = readable_ids(cls, ids)
-        result = super().read(
-            [i for i in ids if i in readable], fields_names)
-        placeholder = gettext('crm_core.msg_hidden_record')
-        for id_ in ids:
-            if id_ not in readable:
-                row = {'id': id_}
-                if 'rec_name' in fields_names:
-                    row['rec_name'] = placeholder
-                result.append(row)
         return result
 
     @classmethod

@@ -64,7 +64,7 @@ from trytond.wizard import Wizard
 
 from .guard import (
     Links, _declared, check_readable, declared, declared_reason, guarded,
-    is_readable)
+    is_readable, readable_ids)
 
 __all__ = [
     'ID_ARGUMENTS', 'MASKED_METHODS', 'current_request', 'dispatching',
@@ -508,16 +508,51 @@ def _patch_function_get():
     fields.Function.get = guarded_get
 
 
-def _patch_read_depth():
-    read = ModelSQL.read.__func__
+def _read_hidden_names(Model, ids, fields_names):
+    "Read the names of ids, a placeholder for those the user may not see."
+    readable = readable_ids(Model, ids)
+    result = _read(Model, [i for i in ids if i in readable], fields_names)
+    placeholder = gettext('crm_core.msg_hidden_record')
+    for id_ in ids:
+        if id_ not in readable:
+            row = {'id': id_}
+            if 'rec_name' in fields_names:
+                row['rec_name'] = placeholder
+            result.append(row)
+    return result
 
-    @wraps(read)
+
+def _read(Model, ids, fields_names):
+    "ModelSQL.read of the host, counted (see nested_read)"
+    token = _read_depth.set(_read_depth.get() + 1)
+    try:
+        return _host_read(Model, ids, fields_names)
+    finally:
+        _read_depth.reset(token)
+
+
+def _patch_read_depth():
+    """Count the reads running (nested_read) and let a visible record
+    open when it links to a guarded record hidden from the user (its
+    owner changed since; an address or contact mechanism of a hidden
+    account): the name of the hidden record, read with the visible
+    record, reads as the placeholder.  Read directly, it is refused."""
+    global _host_read
+    _host_read = ModelSQL.read.__func__
+
+    @wraps(_host_read)
     def counted_read(cls, ids, fields_names):
-        token = _read_depth.set(_read_depth.get() + 1)
+        nested = nested_read()
         try:
-            return read(cls, ids, fields_names)
-        finally:
-            _read_depth.reset(token)
+            return _read(cls, ids, fields_names)
+        except AccessError:
+            # (a read of the ids alone is an access check: it still fails)
+            if (not nested or not Transaction().check_access
+                    or 'rec_name' not in fields_names
+                    or not set(fields_names) <= {'id', 'rec_name'}
+                    or not guarded(cls)):
+                raise
+            return _read_hidden_names(cls, ids, fields_names)
     ModelSQL.read = classmethod(counted_read)
 
 

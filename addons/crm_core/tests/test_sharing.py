@@ -62,6 +62,17 @@ class SharingTestMixin(SharingKitMixin):
                         [('crm_type', '=', 'account')])}
 
     @with_transaction()
+    def test_rule_names_are_read_by_people(self):
+        """The rules of a shared type, created while the modules were being
+        activated, are named by their message (users read the names in
+        access errors), not by its id"""
+        RuleGroup = Pool().get('ir.rule.group')
+        names = {g.name for g in RuleGroup.search(
+                [('crm_sharing', '!=', None)])}
+        self.assertIn("CRM sharing of Party (read)", names)
+        self.assertFalse({n for n in names if n.startswith('crm_core.')})
+
+    @with_transaction()
     def test_rule_cache_per_user(self):
         "Users of the same groups but other roles do not share rule domains"
         pool = Pool()

@@ -269,6 +269,40 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
                 {}, company=company)
         self.assertIn((hidden.id, 'lang'), seen)
 
+    @with_transaction()
+    def test_contact_of_a_hidden_account_opens(self):
+        """A quote whose contact is a mechanism of an account hidden from
+        the rep opens (read as sao reads it: the contact's name is the
+        placeholder); the mechanism read directly is refused"""
+        from trytond.i18n import gettext
+        pool = Pool()
+        Party = pool.get('party.party')
+        Mechanism = pool.get('party.contact_mechanism')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        rep1, rep2 = users['rep1'], users['rep2']
+        hidden, = Party.create([{
+                    'name': "Globex", 'crm_type': 'account',
+                    'crm_company': company.id, 'assigned_user': rep2.id,
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': 'hank@globex.example'}])]}])
+        mechanism, = hidden.contact_mechanisms
+        with set_company(company):
+            quote = self._potential(company, rep1).create_sale()
+            quote.contact = mechanism
+            quote.save()
+        row, = rpc_call(rep1, Sale, 'read', [quote.id],
+            ['contact', 'contact.rec_name', 'party.rec_name'],
+            company=company)
+        self.assertEqual(row['contact.']['rec_name'],
+            gettext('crm_core.msg_hidden_record'))
+        self.assertEqual(row['party.']['rec_name'], "Initech")
+        for names in [['rec_name'], ['value'], ['id']]:
+            with self.subTest(names=names), self.assertRaises(AccessError):
+                rpc_call(rep1, Mechanism, 'read', [mechanism.id], names,
+                    company=company)
+
 
 def eval_domain(pyson, user):
     "The domain of an action for user"

@@ -312,10 +312,11 @@ def close_setup_wizard():
 
 def create_sales(company, users, team, rng, fake, scale=1):
     "Create the sales demo (demo_sales.py) with the ORM, as the admin."
-    from demo_sales import create_sales_demo
+    from demo_sales import configure_quotes, create_sales_demo
     from proteus.config import get_config
     from trytond.pool import Pool
     from trytond.transaction import Transaction
+    configure_quotes()
     config = get_config()
     with Transaction().start(
             config.database_name, config.user,

@@ -306,6 +306,18 @@ def create_terms(company):
                 } for document, (name, lines) in TERMS.items()])
 
 
+def configure_quotes():
+    """Quotes are valid 30 days (the host's quotation validity: Valid
+    Till).  Through proteus, before the ORM's transaction: the first
+    save of a singleton locks its table, which proteus retries."""
+    import datetime
+    from proteus import Model
+    Configuration = Model.get('sale.configuration')
+    configuration = Configuration(1)
+    configuration.sale_quotation_validity = datetime.timedelta(days=30)
+    configuration.save()
+
+
 def create_sales_demo(company, users, team, rng, fake, scale=1):
     """Create the sales demo (leads, potentials, quotes and orders, quotas,
     terms, scores) with the

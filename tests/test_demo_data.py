@@ -55,7 +55,10 @@ CHECK = textwrap.dedent('''\
                         quotes + [('assigned_user', '=', user)], count=True),
                     orders=Sale.search([('state', 'in',
                                 ['confirmed', 'processing', 'done'])],
-                        count=True))
+                        count=True),
+                    # (sent quotes show when they expire: Valid Till)
+                    undated=Sale.search([('state', '=', 'quotation'),
+                            ('quotation_validity', '=', None)], count=True))
             result['seen'][login]['terms'] = sorted(
                 t.document for t in Pool().get('crm.terms').search(
                     [('default', '=', True)]))
@@ -107,6 +110,7 @@ def test_demo_roles_have_records(crm_db, tmp_path):
             # (the manager is above both reps: it sees every quote and
             # order of the sales team)
             assert seen['quotes'] > 0 and seen['orders'] > 0, (login, seen)
+            assert seen['undated'] == 0, (login, seen)
         if login.startswith('marketing.'):
             # (their home screen is the Leads list: leads met at events)
             assert seen['leads'] > 0, (login, seen)

@@ -13,7 +13,7 @@ that the host's own opportunity flows keep working.
 import datetime
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelView, fields
+from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction

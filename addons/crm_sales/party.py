@@ -1,5 +1,7 @@
 """Accounts and contacts made from leads: their origin and the name key
-by which a lead's company finds its account."""
+by which a lead's company finds its account; the potentials, quotes and
+sales orders of an account, listed on its form (as the user's rules let
+it see them)."""
 import unicodedata
 
 from sql import Null
@@ -34,6 +36,16 @@ class Party(metaclass=PoolMeta):
     crm_name_key = fields.Char(
         "Name Key", readonly=True,
         help="The name without case, spaces and punctuation.")
+    crm_potentials = fields.One2Many(
+        'sale.opportunity', 'party', "Potentials", readonly=True,
+        filter=[('state', '!=', 'lead')],
+        context={
+            'crm_opportunity_form': 'potential',
+            },
+        help="The potentials of the account.")
+    crm_sales = fields.One2Many(
+        'sale.sale', 'party', "Quotes and Sales Orders", readonly=True,
+        help="The quotes and sales orders of the account.")
 
     @classmethod
     def __setup__(cls):
@@ -81,4 +93,6 @@ class Party(metaclass=PoolMeta):
     def copy(cls, parties, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('crm_origin_lead')
+        default.setdefault('crm_potentials')
+        default.setdefault('crm_sales')
         return super().copy(parties, default=default)

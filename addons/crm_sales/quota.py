@@ -16,7 +16,6 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from crm_core.exceptions import InvalidValueError

@@ -11,9 +11,18 @@ quotation validity and invoicing stay as they are.  The CRM adds:
   kept apart from the host's state, which says where the document is in
   the workflow;
 * the potential a quote was made from (the host's ``origin``), searchable,
-  so that the lists and an account's documents can show it.
+  so that the lists and an account's documents can show it;
+* what the host lets through and a quote may not hold: no line, a
+  negative quantity (the host's returns, made from a sale, keep theirs),
+  an account of another company;
+* winning: the first quote of a potential confirmed as a sales order wins
+  the potential (the host waits until every quote is confirmed or
+  cancelled; the other quotes were alternatives).
 """
+from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.sale.exceptions import (
+    SaleQuotationError, SaleValidationError)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
@@ -40,8 +49,19 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
             },
         help="Where the customer is with the quote.")
     crm_potential = fields.Function(
-        fields.Many2One('sale.opportunity', "Potential"),
+        fields.Many2One('sale.opportunity', "Potential",
+            context={
+                'crm_opportunity_form': 'potential',
+                }),
         'get_crm_potential', searcher='search_crm_potential')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # The accounts of a sale open the CRM account form (crm_core's
+        # party_view): the host's fields state no CRM type
+        for field in [cls.party, cls.invoice_party, cls.shipment_party]:
+            field.context = {**(field.context or {}), 'crm_type': 'account'}
 
     @classmethod
     def default_quote_stage(cls):
@@ -74,9 +94,78 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
         default.setdefault('quote_stage', cls.default_quote_stage())
         return super().copy(sales, default=default)
 
+    @property
+    def crm_is_return(self):
+        "Tell if the sale returns another (the host's Return Sale)."
+        return isinstance(self.origin, self.__class__)
+
+    @classmethod
+    def validate_fields(cls, sales, field_names):
+        super().validate_fields(sales, field_names)
+        if not field_names or field_names & {'party', 'company'}:
+            cls.check_crm_company(sales)
+
+    @classmethod
+    def check_crm_company(cls, sales):
+        "Refuse a sale to a CRM account or contact of another company."
+        for sale in sales:
+            party_company = sale.party and sale.party.crm_company
+            if party_company and party_company != sale.company:
+                raise SaleValidationError(gettext(
+                        'crm_sales.msg_sale_party_other_company',
+                        sale=sale.rec_name, party=sale.party.rec_name,
+                        company=party_company.rec_name))
+
+    def check_for_quotation(self):
+        super().check_for_quotation()
+        if not self.line_lines:
+            raise SaleQuotationError(gettext(
+                    'crm_sales.msg_quote_no_lines', sale=self.rec_name))
+
+
+class SaleLine(metaclass=PoolMeta):
+    __name__ = 'sale.line'
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        if not field_names or 'quantity' in field_names:
+            cls.check_crm_quantity(lines)
+
+    @classmethod
+    def check_crm_quantity(cls, lines):
+        "Refuse a negative quantity but on the host's returns."
+        for line in lines:
+            if (line.type == 'line' and (line.quantity or 0) < 0
+                    and not line.sale.crm_is_return):
+                raise SaleValidationError(gettext(
+                        'crm_sales.msg_sale_line_negative_quantity',
+                        sale=line.sale.rec_name, line=line.rec_name))
+
 
 class Opportunity(metaclass=PoolMeta):
     __name__ = 'sale.opportunity'
+    crm_quotes_rejected = fields.Function(
+        fields.Boolean("Every Quote Rejected",
+            help="The customer rejected every quote of the open potential."),
+        'get_crm_quotes_rejected')
+
+    def get_crm_quotes_rejected(self, name):
+        return (self.state in {'opportunity', 'converted'}
+            and bool(self.sales)
+            and all(s.quote_stage == 'rejected' or s.state == 'cancelled'
+                for s in self.sales)
+            and any(s.quote_stage == 'rejected' for s in self.sales))
+
+    @classmethod
+    def view_attributes(cls):
+        # (the form offers to close as lost a potential whose quotes the
+        # customer rejected)
+        return super().view_attributes() + [
+            ('//label[@id="crm_quotes_rejected"]', 'states', {
+                    'invisible': ~Eval('crm_quotes_rejected'),
+                    }),
+            ]
 
     def _get_sale_opportunity(self):
         sale = super()._get_sale_opportunity()
@@ -84,3 +173,9 @@ class Opportunity(metaclass=PoolMeta):
         sale.assigned_user = self.assigned_user
         sale.assigned_team = self.assigned_team
         return sale
+
+    def is_won(self):
+        # vtiger: the potential is won by the quote that becomes a sales
+        # order, whatever its other quotes
+        return bool(self.sales) and any(
+            s.state in self._sale_won_states() for s in self.sales)

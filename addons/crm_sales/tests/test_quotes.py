@@ -303,6 +303,169 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
                 rpc_call(rep1, Mechanism, 'read', [mechanism.id], names,
                     company=company)
 
+    def _quote(self, company, potential, user, **values):
+        "A quote of potential with one line, created by user over RPC"
+        Sale = Pool().get('sale.sale')
+        account = potential.party
+        quote, = rpc_call(user, Sale, 'create', [{
+                    'party': account.id, 'company': company.id,
+                    'currency': company.currency.id,
+                    'invoice_address': account.addresses[0].id,
+                    'origin': str(potential),
+                    'lines': [('create', [{
+                                    'type': 'line',
+                                    'description': "Laser printer",
+                                    'quantity': 3,
+                                    'unit_price': Decimal('450'),
+                                    }])],
+                    **values}], company=company)
+        return Sale(quote)
+
+    @with_transaction()
+    def test_sales_order_wins_its_potential(self):
+        """Confirming one of the two quotes of a potential as a sales order
+        closes the potential as won (stage, probability, history), the
+        other quote still open"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        with set_company(company):
+            first = self._quote(company, potential, rep)
+            second = self._quote(company, potential, rep)
+            for button in ['quote', 'confirm']:
+                rpc_call(rep, Sale, button, [second.id], company=company)
+        potential = Opportunity(potential.id)
+        self.assertEqual(Sale(second.id).state, 'confirmed')
+        self.assertEqual(Sale(first.id).state, 'draft')
+        self.assertEqual(potential.state, 'won')
+        self.assertEqual(potential.sales_stage.closing, 'won')
+        self.assertEqual(potential.conversion_probability, 1)
+        current, = [h for h in potential.stage_history if not h.date_left]
+        self.assertEqual(current.stage, potential.sales_stage)
+        self.assertEqual(potential.amount, Decimal('2700'))
+
+    @with_transaction()
+    def test_bad_quotes_are_refused(self):
+        """A quote without line is not sent, a negative quantity is not
+        kept (but on a return), an account of another company is not
+        quoted: a clear message each, nothing written"""
+        from trytond.model.exceptions import ValidationError
+        from trytond.model.modelview import AccessButtonError
+        from trytond.modules.company.tests import create_company
+        pool = Pool()
+        Party = pool.get('party.party')
+        Sale = pool.get('sale.sale')
+        Line = pool.get('sale.line')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        with set_company(company):
+            empty = self._quote(company, potential, rep, lines=[])
+            # (the host disables the button of a sale without lines)
+            with self.assertRaises(AccessButtonError):
+                rpc_call(rep, Sale, 'quote', [empty.id], company=company)
+            with self.assertRaisesRegex(ValidationError, "has no line"):
+                Sale.quote([empty])
+            self.assertEqual(Sale(empty.id).state, 'draft')
+            quote = self._quote(company, potential, rep)
+            line, = quote.lines
+            with self.assertRaisesRegex(
+                    ValidationError, "negative quantity"):
+                rpc_call(rep, Line, 'write', [line.id], {'quantity': -2},
+                    company=company)
+            # (the dispatcher rolls the request back; here the test does)
+            Line.write([line], {'quantity': 3})
+            # The host's return of a sales order keeps its negative lines
+            Sale.quote([quote])
+            Sale.confirm([quote])
+            ReturnSale = pool.get('sale.return_sale', type='wizard')
+            session_id, _, _ = ReturnSale.create()
+            with Transaction().set_context(active_model='sale.sale',
+                    active_id=quote.id, active_ids=[quote.id]):
+                ReturnSale.execute(session_id, {}, 'return_')
+            returned, = Sale.search([('origin', '=', str(quote))])
+            self.assertEqual(returned.lines[0].quantity, -3)
+        with set_company(company):
+            other = create_company("Other Company")
+        foreign, = Party.create([{
+                    'name': "Elsewhere", 'crm_type': 'account',
+                    'crm_company': other.id}])
+        with set_company(company):
+            with self.assertRaisesRegex(ValidationError, "Other Company"):
+                Sale.create([{'party': foreign.id, 'company': company.id,
+                            'currency': company.currency.id}])
+
+    @with_transaction()
+    def test_account_lists_its_potentials_and_quotes(self):
+        """An account's form lists its potentials and quotes as the user
+        may see them; a copy of the account takes none of them"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        rep1, rep2 = users['rep1'], users['rep2']
+        potential = self._potential(company, rep1)
+        account = potential.party
+        with set_company(company):
+            mine = self._quote(company, potential, rep1)
+            theirs, = Sale.copy([mine], {'assigned_user': rep2.id})
+        names = ['crm_potentials', 'crm_sales']
+        for user, quotes in [
+                (rep1, [mine.id]), (users['manager'], [mine.id, theirs.id])]:
+            with self.subTest(user=user.login):
+                row, = rpc_call(user, Party, 'read', [account.id], names,
+                    company=company)
+                self.assertEqual(list(row['crm_potentials']), [potential.id])
+                self.assertEqual(sorted(row['crm_sales']), sorted(quotes))
+        copy, = Party.copy([account])
+        self.assertEqual((copy.crm_potentials, copy.crm_sales), ((), ()))
+        view = rpc_call(rep1, Party, 'fields_view_get',
+            pool.get('ir.model.data').get_id(
+                'crm_core', 'account_view_form'), 'form', company=company)
+        self.assertTrue(set(names) <= set(view['fields']))
+
+    @with_transaction()
+    def test_rejected_quotes_offer_to_close_lost(self):
+        """When the customer rejected every quote of an open potential, its
+        form says so and Close Lost (with a reason) ends it"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Sale = pool.get('sale.sale')
+        LostReason = pool.get('crm.lost_reason')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        with set_company(company):
+            first = self._quote(company, potential, rep)
+            second = self._quote(company, potential, rep)
+
+        def rejected():
+            row, = rpc_call(rep, Opportunity, 'read', [potential.id],
+                ['crm_quotes_rejected'], company=company)
+            return row['crm_quotes_rejected']
+        self.assertFalse(rejected())
+        rpc_call(rep, Sale, 'write', [first.id], {'quote_stage': 'rejected'},
+            company=company)
+        self.assertFalse(rejected())
+        rpc_call(rep, Sale, 'write', [second.id],
+            {'quote_stage': 'rejected'}, company=company)
+        self.assertTrue(rejected())
+        view = Opportunity.fields_view_get(
+            pool.get('ir.model.data').get_id(
+                'crm_sales', 'potential_view_form'), 'form')
+        self.assertIn('crm_quotes_rejected', view['arch'])
+        reason = LostReason.search([], limit=1)
+        rpc_call(rep, Opportunity, 'write', [potential.id],
+            {'lost_reason_type': reason[0].id if reason else None},
+            company=company)
+        rpc_call(rep, Opportunity, 'close_lost', [potential.id],
+            company=company)
+        self.assertEqual(Opportunity(potential.id).state, 'lost')
+        self.assertFalse(rejected())
+
 
 def eval_domain(pyson, user):
     "The domain of an action for user"

@@ -13,8 +13,8 @@ quotation validity and invoicing stay as they are.  The CRM adds:
 * the potential a quote was made from (the host's ``origin``), searchable,
   so that the lists and an account's documents can show it;
 * what the host lets through and a quote may not hold: no line, a
-  negative quantity (the host's returns, made from a sale, keep theirs),
-  an account of another company;
+  negative quantity for a CRM account or contact (the host's returns,
+  made from a sale, keep theirs), an account of another company;
 * winning: the first quote of a potential confirmed as a sales order wins
   the potential (the host waits until every quote is confirmed or
   cancelled; the other quotes were alternatives).
@@ -134,9 +134,12 @@ class SaleLine(metaclass=PoolMeta):
 
     @classmethod
     def check_crm_quantity(cls, lines):
-        "Refuse a negative quantity but on the host's returns."
+        """Refuse a negative quantity on the sales of CRM accounts and
+        contacts but on the host's returns (other parties keep the host's
+        sales that mix returned goods in)."""
         for line in lines:
             if (line.type == 'line' and (line.quantity or 0) < 0
+                    and line.sale.party and line.sale.party.crm_type
                     and not line.sale.crm_is_return):
                 raise SaleValidationError(gettext(
                         'crm_sales.msg_sale_line_negative_quantity',

@@ -37,7 +37,9 @@ class CrmSalesTermsTestCase(unittest.TestCase):
         party, = Party.create([{
                     'name': "Umbrella", 'addresses': [('create', [{}])]}])
         values = {'currency': company.currency.id, 'party': party.id,
-            'invoice_address': party.addresses[0].id}
+            'invoice_address': party.addresses[0].id,
+            'lines': [('create', [{'type': 'line', 'quantity': 1,
+                            'description': "Service", 'unit_price': 100}])]}
         if with_company:
             values['company'] = company.id
         sale, = Sale.create([values])

@@ -321,6 +321,16 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
                     **values}], company=company)
         return Sale(quote)
 
+    def _two_quotes(self):
+        "The company, rep1, a potential of rep1 and two quotes of it"
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        with set_company(company):
+            first = self._quote(company, potential, rep)
+            second = self._quote(company, potential, rep)
+        return company, rep, potential, first, second
+
     @with_transaction()
     def test_sales_order_wins_its_potential(self):
         """Confirming one of the two quotes of a potential as a sales order
@@ -329,12 +339,8 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
         Sale = pool.get('sale.sale')
-        company, users = self._people()
-        rep = users['rep1']
-        potential = self._potential(company, rep)
+        company, rep, potential, first, second = self._two_quotes()
         with set_company(company):
-            first = self._quote(company, potential, rep)
-            second = self._quote(company, potential, rep)
             for button in ['quote', 'confirm']:
                 rpc_call(rep, Sale, button, [second.id], company=company)
         potential = Opportunity(potential.id)
@@ -435,12 +441,7 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
         Opportunity = pool.get('sale.opportunity')
         Sale = pool.get('sale.sale')
         LostReason = pool.get('crm.lost_reason')
-        company, users = self._people()
-        rep = users['rep1']
-        potential = self._potential(company, rep)
-        with set_company(company):
-            first = self._quote(company, potential, rep)
-            second = self._quote(company, potential, rep)
+        company, rep, potential, first, second = self._two_quotes()
 
         def rejected():
             row, = rpc_call(rep, Opportunity, 'read', [potential.id],

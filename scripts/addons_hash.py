@@ -19,7 +19,7 @@ def addons_hash(root):
     for top in [
             os.path.join(root, 'addons'),
             os.path.join(root, 'tests', 'modules')]:
-        _hash_tree(digest, top)
+        hash_tree(digest, top)
     versions = sorted(
         f"{d.metadata['Name']}=={d.version}"
         for d in importlib.metadata.distributions()
@@ -28,7 +28,7 @@ def addons_hash(root):
     return digest.hexdigest()[:16]
 
 
-def _hash_tree(digest, top):
+def hash_tree(digest, top):
     "Add the paths and contents of the source files under top to digest."
     for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(

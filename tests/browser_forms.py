@@ -38,7 +38,7 @@ import pytest
 
 from crm_testing import (
     ADMIN_LOGIN, ADMIN_PASSWORD, ROOT, Database, JsonRpc, RpcError,
-    addons_hash, clean_env, database_uri)
+    addons_hash, clean_env, database_uri, tree_hash)
 from sao_testing import TIMEOUT, Sao, screenshot_dir, serving
 
 
@@ -55,15 +55,6 @@ SYNTAX_WORDS = ('email', 'website', 'phone', 'mobile', 'fax', 'url', 'code',
     'number', 'vat', 'iban', 'name')
 
 
-def _demo_hash():
-    "Hash of the demo scripts (the cached demo is built by them)"
-    import hashlib
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / 'scripts').glob('demo*.py')):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _build_demo(workdir):
     """A copy of the cached database with the demo data loaded (cached
     beside it in DB_CACHE)."""
@@ -73,8 +64,10 @@ def _build_demo(workdir):
     if database.backend != 'sqlite' or not cache_dir:
         cache = None
     else:
+        # (keyed by the scripts too: they build the demo)
+        scripts = tree_hash(ROOT / 'scripts')
         cache = os.path.join(cache_dir,
-            f'crm-demo-{DEMO_SCALE}-{addons_hash()}-{_demo_hash()}.sqlite')
+            f'crm-demo-{DEMO_SCALE}-{addons_hash()}-{scripts}.sqlite')
     target = database.path / f'{database.name}.sqlite' if database.path \
         else None
     with db_cache_lock(f'crm-demo-forms-{database.backend}'):

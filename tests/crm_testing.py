@@ -62,13 +62,26 @@ def backend_name(uri):
     return urlsplit(uri).scheme.split('+')[0] or 'sqlite'
 
 
-def addons_hash():
-    "Hash of the addons' sources and Tryton versions (scripts/addons_hash.py)"
+def _hashing():
+    "The module scripts/addons_hash.py (scripts/ is no package)"
     spec = importlib.util.spec_from_file_location(
         'crm_addons_hash', ROOT / 'scripts' / 'addons_hash.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.addons_hash(str(ROOT))
+    return module
+
+
+def addons_hash():
+    "Hash of the addons' sources and Tryton versions (scripts/addons_hash.py)"
+    return _hashing().addons_hash(str(ROOT))
+
+
+def tree_hash(top):
+    "Hash of the source files under top, as addons_hash hashes the addons"
+    import hashlib
+    digest = hashlib.sha256()
+    _hashing().hash_tree(digest, str(top))
+    return digest.hexdigest()[:16]
 
 
 def free_port():

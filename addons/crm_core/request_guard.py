@@ -104,6 +104,8 @@ _wizard_active = ContextVar('crm_guard_wizard_active', default=None)
 # A Function field is being computed for a read with access checks (its
 # getter runs without them)
 _computing = ContextVar('crm_guard_computing', default=False)
+# The host's ModelSQL.read, replaced by the counting one at install
+_host_read = None
 
 
 class Request:

@@ -155,7 +155,6 @@ class Opportunity(metaclass=PoolMeta):
 
     def get_crm_quotes_rejected(self, name):
         return (self.state in {'opportunity', 'converted'}
-            and bool(self.sales)
             and all(s.quote_stage == 'rejected' or s.state == 'cancelled'
                 for s in self.sales)
             and any(s.quote_stage == 'rejected' for s in self.sales))
@@ -180,5 +179,4 @@ class Opportunity(metaclass=PoolMeta):
     def is_won(self):
         # vtiger: the potential is won by the quote that becomes a sales
         # order, whatever its other quotes
-        return bool(self.sales) and any(
-            s.state in self._sale_won_states() for s in self.sales)
+        return any(s.state in self._sale_won_states() for s in self.sales)

@@ -152,6 +152,12 @@ class Sharing(ModelSQL, ModelView):
         help="Members of these groups who hold no CRM profile read all "
         "the records of this type (e.g. accountants print the invoices "
         "of every account); they change none by sharing.")
+    edit_all_groups = fields.Many2Many(
+        'crm.sharing.edit-res.group', 'sharing', 'group',
+        "Groups Editing All",
+        help="Members of these groups who hold no CRM profile read and "
+        "edit all the records of this type as host users, whatever their "
+        "owner (e.g. accountants post the invoices of every sale).")
     rule_groups = fields.One2Many(
         'ir.rule.group', 'crm_sharing', "Record Rules", readonly=True)
     _access_cache = Cache('crm.sharing.access', context=False)
@@ -199,13 +205,15 @@ class Sharing(ModelSQL, ModelView):
 
     @classmethod
     def _settings(cls):
-        "Return {model: (access, read-all group ids)} of the shared types."
+        """Return {model: (access, read-all group ids, edit-all group ids)}
+        of the shared types."""
         settings = cls._access_cache.get(None)
         if settings is None:
             with without_check_access(), inactive_records():
                 settings = {
-                    s.model: (s.access, tuple(sorted(
-                                map(int, s.read_all_groups))))
+                    s.model: (s.access,
+                        tuple(sorted(map(int, s.read_all_groups))),
+                        tuple(sorted(map(int, s.edit_all_groups))))
                     for s in cls.search([])}
             cls._access_cache.set(None, settings)
         return settings
@@ -213,14 +221,33 @@ class Sharing(ModelSQL, ModelView):
     @classmethod
     def access_of(cls, model_name):
         "Return the sharing access of model_name or None if not shared."
-        access, _ = cls._settings().get(model_name, (None, ()))
+        access, _, _ = cls._settings().get(model_name, (None, (), ()))
         return access
 
     @classmethod
     def read_all_groups_of(cls, model_name):
         "Return the ids of the groups reading all records of model_name."
-        _, groups = cls._settings().get(model_name, (None, ()))
+        _, groups, _ = cls._settings().get(model_name, (None, (), ()))
         return set(groups)
+
+    @classmethod
+    def edit_all_groups_of(cls, model_name):
+        "Return the ids of the groups editing all records of model_name."
+        _, _, groups = cls._settings().get(model_name, (None, (), ()))
+        return set(groups)
+
+    @classmethod
+    def host_user_reach(cls, model_name):
+        """Return (reads all, edits all) of the current user on the records
+        of model_name as a host user: a member of a group reading or
+        editing all of them who holds no CRM profile."""
+        User = Pool().get('res.user')
+        if User.crm_holds_profile():
+            return False, False
+        groups = set(User.get_groups())
+        edits = bool(groups & cls.edit_all_groups_of(model_name))
+        reads = edits or bool(groups & cls.read_all_groups_of(model_name))
+        return reads, edits
 
     @classmethod
     def shared_models(cls):
@@ -337,6 +364,11 @@ class SharingReadAllGroup(ModelSQL):
         Pool().get('crm.sharing').clear_caches()
 
 
+class SharingEditAllGroup(SharingReadAllGroup):
+    "A host group whose members without CRM profile edit all records."
+    __name__ = 'crm.sharing.edit-res.group'
+
+
 class RuleGroup(metaclass=PoolMeta):
     __name__ = 'ir.rule.group'
     crm_sharing = fields.Many2One(
@@ -358,9 +390,13 @@ class Rule(metaclass=PoolMeta):
             '\n- "crm_public_read", "crm_public_write": the sharing access '
             'of the record type'
             '\n- "crm_read_all": the user holds no CRM profile and is in a '
-            'group reading all records of the type'
+            'group reading (or editing) all records of the type'
+            '\n- "crm_edit_all": the user holds no CRM profile and is in a '
+            'group editing all records of the type'
+            '\n- "crm_host_user": the user holds no CRM profile'
             '\n- "crm_may_read": the user holds no CRM profile or one that '
-            'grants View on the record type')
+            'grants View on the record type'
+            )
 
     @classmethod
     def _get_cache_key(cls, model_names):
@@ -382,15 +418,15 @@ class Rule(metaclass=PoolMeta):
         if access:
             users, teams = User.crm_visible_owners()
             holds_profile = User.crm_holds_profile()
-            read_all = (not holds_profile
-                and bool(set(User.get_groups())
-                    & Sharing.read_all_groups_of(model_name)))
+            read_all, edit_all = Sharing.host_user_reach(model_name)
             context.update({
                     # widened by the sharing rules (sharing_rule.py)
                     **SharingRule.owner_context(model_name, users, teams),
                     'crm_public_read': access != 'private',
                     'crm_public_write': access == 'public_read_write',
                     'crm_read_all': read_all,
+                    'crm_edit_all': edit_all,
+                    'crm_host_user': not holds_profile,
                     # (host groups cannot widen what a profile may view)
                     'crm_may_read': (not holds_profile
                         or User.crm_has_permission('read', model_name)),
@@ -471,7 +507,8 @@ class OwnedMixin:
             public = (Bool(Eval('crm_public_read', False))
                 | Bool(Eval('crm_read_all', False)))
         else:
-            public = Bool(Eval('crm_public_write', False))
+            public = (Bool(Eval('crm_public_write', False))
+                | Bool(Eval('crm_edit_all', False)))
         domain = If(public, [], owned)
         if mode == 'read':
             domain = If(Bool(Eval('crm_may_read', True)), domain,
@@ -516,8 +553,11 @@ class OwnedMixin:
 
     @classmethod
     def crm_check_profile(cls, action, records):
-        "Raise if the profile does not allow action on the CRM records."
-        if cls.crm_records(records):
+        """Raise if the profile does not allow action on the CRM records
+        (a host user of a group editing all of them has no profile)."""
+        Sharing = Pool().get('crm.sharing')
+        _, edit_all = Sharing.host_user_reach(cls.__name__)
+        if not edit_all and cls.crm_records(records):
             cls.crm_check_permission(action)
 
     @classmethod

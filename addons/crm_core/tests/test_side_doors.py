@@ -315,6 +315,46 @@ class SideDoorTestMixin:
             self.assertEqual(Party.search(accounts), [own])
 
     @with_transaction()
+    def test_host_groups_edit_all_without_profile(self):
+        """Members of a group editing all records without CRM profile read
+        and edit every CRM party as host users; CRM users of the group
+        still by sharing; only CRM administrators choose these groups"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Group = pool.get('res.group')
+        User = pool.get('res.user')
+        Sharing = pool.get('crm.sharing')
+        EditAll = pool.get('crm.sharing.edit-res.group')
+        ReadAll = pool.get('crm.sharing-res.group')
+        company, users, hidden, own, _ = self._hidden_world()
+        registry, = Group.create([{'name': "Test Registry"}])
+        sharing, = Sharing.search([('model', '=', 'party.party')])
+        for Relation in [EditAll, ReadAll]:
+            with self.subTest(relation=Relation.__name__), \
+                    acting_as(users['rep1'], company), \
+                    self.assertRaises(AccessError):
+                Relation.create([{
+                            'sharing': sharing.id, 'group': registry.id}])
+        Sharing.write([sharing], {
+                'edit_all_groups': [('add', [registry.id])]})
+        clerk, = User.create([{
+                    'login': 'clerk', 'name': "Clerk",
+                    'companies': [('add', [company.id])],
+                    'company': company.id,
+                    'groups': [('add', [registry.id])],
+                    }])
+        User.write([users['rep1']], {'groups': [('add', [registry.id])]})
+        accounts = [('crm_type', '=', 'account')]
+        with acting_as(clerk, company):
+            self.assertEqual(len(Party.search(accounts)), 3)
+            Party.write([Party(hidden.id)], {'description': "Checked"})
+        self.assertEqual(Party(hidden.id).description, "Checked")
+        with acting_as(users['rep1'], company):
+            self.assertEqual(Party.search(accounts), [own])
+            with self.assertRaises(AccessError):
+                Party.write([Party(hidden.id)], {'description': "x"})
+
+    @with_transaction()
     def test_rule_cache_key_user_only_for_shared_models(self):
         "The rule cache key carries the user for shared models only"
         pool = Pool()

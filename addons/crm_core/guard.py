@@ -36,6 +36,13 @@ links
     :meth:`ModelStorage.check_modification`: a record created or written
     on behalf of a user may not point to a guarded record the user may not
     read (Many2One, Reference, and the ids added to x2many fields).
+revisions
+    A model kept with ``_history`` (sales with ``sale_history``) is read
+    and searched as it was at the ``_datetime`` of the context, and the
+    host checks the rules on that revision: a record given to another
+    user since would still be read by its former owner.  A revision of a
+    guarded record is read and found only if the record is readable now
+    too (and was then).
 
 The chat channels (comments) are guarded by ``chat.py``, the rec_name
 of hidden records by :class:`ownership.OwnedMixin`, and what a request
@@ -193,10 +200,12 @@ def readable_ids(Model, ids, mode='read'):
     known = _readable_memo(Model, mode)
     unknown = ids - known.keys()
     if unknown:
-        with check_access():
+        # (readable now, whatever revision the context reads)
+        with check_access(), transaction.set_context(_datetime=None):
             domain = Rule.domain_get(Model.__name__, mode=mode)
         if domain:
-            with without_check_access(), inactive_records():
+            with without_check_access(), inactive_records(), \
+                    transaction.set_context(_datetime=None):
                 found = set(map(int, Model.search([
                                 ('id', 'in', list(unknown)),
                                 domain,
@@ -470,44 +479,55 @@ def _patch_check_modification():
         guarded_check_modification)
 
 
+def _request_links(rpc, obj, data, context):
+    """Check that the guarded ids a request carries (its records, the
+    values of their relation fields, the active records of its context)
+    are readable."""
+    if rpc.instantiate is None:
+        data = []
+    elif isinstance(rpc.instantiate, slice):
+        data = data[rpc.instantiate]
+    else:
+        data = data[rpc.instantiate:rpc.instantiate + 1]
+    links = Links()
+    if isinstance(context.get('active_model'), str):
+        # Wizards and their views load their defaults from these
+        try:
+            Active = Pool().get(context['active_model'])
+        except KeyError:
+            Active = None
+        if Active is not None:
+            ids = list(context.get('active_ids') or [])
+            ids.append(context.get('active_id'))
+            links.add(Active, [i for i in ids if isinstance(i, int)])
+    for item in data:
+        if isinstance(item, dict):
+            links.add_values(obj, item)
+        elif isinstance(item, int):
+            links.add(obj, [item])
+        elif isinstance(item, (list, tuple)):
+            links.add(obj, [i for i in item if isinstance(i, int)])
+    with Transaction().set_context(context, _check_access=True):
+        links.check()
+
+
 def _patch_rpc():
     convert = RPC.convert
 
     @wraps(convert)
     def guarded_convert(self, obj, *args, **kwargs):
-        result = convert(self, obj, *args, **kwargs)
-        if (not Transaction().user or _sharing() is None
-                or not hasattr(obj, '_fields')):
-            return result
-        data = list(args if 'context' in kwargs else args[:-1])
-        if self.instantiate is None:
-            data = []
-        elif isinstance(self.instantiate, slice):
-            data = data[self.instantiate]
-        else:
-            data = data[self.instantiate:self.instantiate + 1]
-        links = Links()
-        context = result[2]
-        if isinstance(context.get('active_model'), str):
-            # Wizards and their views load their defaults from these
-            try:
-                Active = Pool().get(context['active_model'])
-            except KeyError:
-                Active = None
-            if Active is not None:
-                ids = list(context.get('active_ids') or [])
-                ids.append(context.get('active_id'))
-                links.add(Active, [i for i in ids if isinstance(i, int)])
-        for item in data:
-            if isinstance(item, dict):
-                links.add_values(obj, item)
-            elif isinstance(item, int):
-                links.add(obj, [item])
-            elif isinstance(item, (list, tuple)):
-                links.add(obj, [i for i in item if isinstance(i, int)])
-        with Transaction().set_context(context, _check_access=True):
-            links.check()
-        return result
+        # Before the host instantiates the records: building them from the
+        # values loads the records they link to
+        if (Transaction().user and _sharing() is not None
+                and hasattr(obj, '_fields')):
+            context = kwargs['context'] if 'context' in kwargs else (
+                args[-1] if args else None)
+            if isinstance(context, dict):
+                data = list(args if 'context' in kwargs else args[:-1])
+                _request_links(self, obj, data, {
+                        k: v for k, v in context.items()
+                        if not k.startswith('_') or k == '_datetime'})
+        return convert(self, obj, *args, **kwargs)
     RPC.convert = guarded_convert
 
 
@@ -529,6 +549,37 @@ def _patch_wizard():
                 links.check()
         return execute(cls, session_id, data, state_name)
     Wizard.execute = classmethod(guarded_execute)
+
+
+def _reads_revision(Model):
+    "Tell if the user reads Model's guarded records as at a past date."
+    return bool(Transaction().context.get('_datetime')
+        and getattr(Model, '_history', False)
+        and on_behalf_of_user() and guarded(Model))
+
+
+def _patch_history():
+    read = ModelSQL.read.__func__
+    search = ModelSQL.search.__func__
+
+    @wraps(read)
+    def guarded_read(cls, ids, fields_names):
+        if _reads_revision(cls):
+            check_readable(cls, ids)
+        return read(cls, ids, fields_names)
+    ModelSQL.read = classmethod(guarded_read)
+
+    @wraps(search)
+    def guarded_search(cls, domain, offset=0, limit=None, order=None,
+            count=False, query=False):
+        if _reads_revision(cls):
+            Rule = Pool().get('ir.rule')
+            with Transaction().set_context(_datetime=None):
+                now = Rule.query_get(cls.__name__, mode='read')
+            domain = [domain, ('id', 'in', now)]
+        return search(cls, domain, offset=offset, limit=limit, order=order,
+            count=count, query=query)
+    ModelSQL.search = classmethod(guarded_search)
 
 
 def _patch_search_domain():
@@ -612,6 +663,8 @@ def install():
     # The revisions of a record kept with _history give who changed it
     # and when
     _patch_records_read('history_revisions', ModelSQL)
+    # and the revisions read at a date follow today's rules too
+    _patch_history()
     # The host checks the rules of a write or a delete after
     # check_modification, on_write and on_delete have read the records
     # (their names in a message, their state): the rules come first

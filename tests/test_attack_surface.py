@@ -110,6 +110,34 @@ def _currency_rate(admin, company_id):
     return rate_id
 
 
+def _invoicing(admin, company_id):
+    """What customer invoices need (the attack's company has no chart): a
+    receivable account and a customer (outside CRM sharing) with an
+    address.  Return the placeholders of the world's hints and the
+    records to delete, the last first."""
+    type_id, = admin.model('account.account.type', 'create', [{
+                'name': "Attack Receivable", 'statement': 'balance',
+                'assets': True, 'receivable': True, 'company': company_id}])
+    account_id, = admin.model('account.account', 'create', [{
+                'name': "Attack Receivable", 'code': 'ATK-R',
+                'type': type_id, 'party_required': True,
+                'company': company_id}])
+    customer_id, = admin.model('party.party', 'create', [{
+                'name': "Attack Customer",
+                'addresses': [('create', [{'street': "1 Attack Street"}])],
+                }])
+    customer, = admin.model(
+        'party.party', 'read', [customer_id], ['addresses'])
+    placeholders = {
+        '$receivable': account_id,
+        '$customer': customer_id,
+        '$customer_address': customer['addresses'][0],
+        }
+    created = [('party.party', customer_id), ('account.account', account_id),
+        ('account.account.type', type_id)]
+    return placeholders, created
+
+
 @pytest.fixture(scope='module')
 def surface_meta(crm_db):
     "Signatures, wizards, reports and routes read from the pool in-process"
@@ -151,6 +179,7 @@ def attack(traced_server, smtp_sink, surface_meta, request,
                 )))
     company_id, users = world.company, world.users
     rate_id = _currency_rate(admin, company_id)
+    placeholders, invoicing = _invoicing(admin, company_id)
 
     sharings = admin.model(
         'crm.sharing', 'search_read', [], 0, None, None, ['access'])
@@ -165,7 +194,8 @@ def attack(traced_server, smtp_sink, surface_meta, request,
     try:
         world = build_world(admin, attacker, {
                 'victim': users[VICTIM], 'attacker': users[ATTACKER],
-                }, company_id, surface_meta)
+                }, company_id, surface_meta,
+            placeholders=placeholders)
         rpc_methods = attacker.call('system.listMethods')
         run = Attack(
             world, Client(attacker, _rest_key(admin, users[ATTACKER])),
@@ -201,6 +231,11 @@ def attack(traced_server, smtp_sink, surface_meta, request,
                 pass
         if rate_id:
             admin.model('currency.currency.rate', 'delete', [rate_id])
+        for model, record_id in invoicing:
+            try:
+                admin.model(model, 'delete', [record_id])
+            except RpcError:
+                pass    # (an invoice the world could not delete keeps it)
         attacker.logout()
         admin.logout()
 

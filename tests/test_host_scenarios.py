@@ -27,6 +27,12 @@ HOST_SCENARIOS = [
     ('sale_opportunity', 'scenario_sale_opportunity.rst'),
     ('sale_opportunity', 'scenario_sale_opportunity_reporting.rst'),
     ('sale', 'scenario_sale.rst'),
+    ('sale', 'scenario_sale_manual_invoice.rst'),
+    ('sale_discount', 'scenario_sale_discount.rst'),
+    ('sale_history', 'scenario_sale_history.rst'),
+    ('account_invoice', 'scenario_invoice.rst'),
+    ('account_invoice', 'scenario_credit_note.rst'),
+    ('account_invoice', 'scenario_invoice_alternate_currency.rst'),
     ]
 
 

@@ -73,6 +73,7 @@ def _host_world():
                 }])
     return {
         'company': company, 'account': account, 'rep': users['rep'],
+        'owner': users['owner'],
         'accountant': users['accountant'],
         'storekeeper': users['storekeeper'], 'outsider': users['outsider'],
         }
@@ -161,5 +162,60 @@ def _check_accountant(host_world):
         Invoice.post([invoice])
         assert invoice.state == 'posted'
         assert invoice.total_amount == Decimal('300')
+        ext, content, _, _ = InvoiceReport.execute([invoice.id], {})
+        assert ext and content
+
+
+def test_accountant_posts_and_prints_invoice_of_private_sale(crm_db):
+    """The owner's private quote is invoiced with Create Invoice; the
+    accountant (no CRM profile) reads, posts and prints that invoice, which
+    the rep holding the accounting group does not see"""
+    in_transaction(crm_db, _check_accountant_sale_invoice)
+
+
+def _check_accountant_sale_invoice(host_world):
+    from crm_core.tests.tools import acting_as
+    from trytond.model.exceptions import AccessError
+    from trytond.modules.company.tests import set_company
+    from trytond.pool import Pool
+    pool = Pool()
+    Account = pool.get('account.account')
+    Configuration = pool.get('account.configuration')
+    Invoice = pool.get('account.invoice')
+    InvoiceReport = pool.get('account.invoice', type='report')
+    Sale = pool.get('sale.sale')
+    company, account = host_world['company'], host_world['account']
+    with set_company(company):
+        configuration = Configuration(1)
+        configuration.default_category_account_revenue, = Account.search([
+                ('type.revenue', '=', True),
+                ('company', '=', company.id),
+                ('closed', '!=', True),
+                ], limit=1)
+        configuration.save()
+        sale, = Sale.create([{
+                    'company': company.id, 'party': account.id,
+                    'invoice_address': account.addresses[0].id,
+                    'shipment_address': account.addresses[0].id,
+                    'currency': company.currency.id,
+                    'assigned_user': host_world['owner'].id,
+                    'lines': [('create', [{
+                                    'description': "Audit", 'quantity': 1,
+                                    'unit_price': Decimal('900')}])],
+                    }])
+        Sale.crm_create_invoice([sale])
+        invoice, = Sale(sale.id).invoices
+    assert invoice.assigned_user == host_world['owner']
+    with acting_as(host_world['rep'], company):
+        assert Invoice.search([('id', '=', invoice.id)]) == []
+        with pytest.raises(AccessError):
+            Invoice.read([invoice.id], ['total_amount'])
+    with acting_as(host_world['accountant'], company):
+        invoice = Invoice(invoice.id)
+        assert invoice.total_amount == Decimal('900')
+        invoice.invoice_date = datetime.date.today()
+        invoice.save()
+        Invoice.post([invoice])
+        assert invoice.state == 'posted'
         ext, content, _, _ = InvoiceReport.execute([invoice.id], {})
         assert ext and content

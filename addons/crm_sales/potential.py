@@ -186,6 +186,13 @@ class Opportunity(metaclass=PoolMeta):
             view_id=view_id, view_type=view_type, level=level)
 
     @classmethod
+    def default_state(cls):
+        # A potential created from the CRM's potentials is past the lead
+        if Transaction().context.get('crm_opportunity_form') == 'potential':
+            return 'opportunity'
+        return super().default_state()
+
+    @classmethod
     def default_sales_stage(cls):
         pool = Pool()
         Stage = pool.get('crm.sales_stage')

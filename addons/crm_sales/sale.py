@@ -12,19 +12,29 @@ quotation validity and invoicing stay as they are.  The CRM adds:
   the workflow;
 * the potential a quote was made from (the host's ``origin``), searchable,
   so that the lists and an account's documents can show it;
-* what the host lets through and a quote may not hold: no line, a
-  negative quantity for a CRM account or contact (the host's returns,
-  made from a sale, keep theirs), an account of another company;
+* what the host lets through and a quote for a CRM account or contact
+  may not hold: no line (comments alone), a negative quantity or a discount
+  above 100 % (the host's returns, made from a sale, keep theirs), an account
+  of another company, a currency without exchange rate on the quotation
+  date;
+* the quote's validity: accepting a quote past its Valid Till asks for a
+  confirmation (a warning), and confirming it is refused with a message
+  that says why (the host only breaks the domain of the sale date);
 * winning: the first quote of a potential confirmed as a sales order wins
   the potential (the host waits until every quote is confirmed or
   cancelled; the other quotes were alternatives).
 """
+from decimal import Decimal
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.sale.exceptions import (
     SaleQuotationError, SaleValidationError)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import QuoteExpiredWarning
 
 from crm_core.ownership import OwnedMixin
 
@@ -117,10 +127,65 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
                         company=party_company.rec_name))
 
     def check_for_quotation(self):
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        Date = pool.get('ir.date')
         super().check_for_quotation()
-        if not self.line_lines:
+        # (the host's sales of other parties may quote comments only)
+        if not self.line_lines and self.party and self.party.crm_type:
             raise SaleQuotationError(gettext(
                     'crm_sales.msg_quote_no_lines', sale=self.rec_name))
+        if self.currency != self.company.currency:
+            with Transaction().set_context(company=self.company.id):
+                date = self.quotation_date or Date.today()
+            # (the host's message names the currency and the date)
+            with Transaction().set_context(date=date):
+                Currency.compute(
+                    self.currency, Decimal(1), self.company.currency)
+
+    def crm_expired(self):
+        "Tell if the quote is past its Valid Till."
+        Date = Pool().get('ir.date')
+        with Transaction().set_context(company=self.company.id):
+            today = Date.today()
+        return bool(self.quotation_expire and self.quotation_expire < today)
+
+    @classmethod
+    def check_modification(cls, mode, sales, values=None, external=False):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Warning = pool.get('res.user.warning')
+        super().check_modification(
+            mode, sales, values=values, external=external)
+        if (mode == 'write' and external
+                and (values or {}).get('quote_stage') == 'accepted'):
+            expired = [s for s in sales
+                if s.quote_stage != 'accepted' and s.crm_expired()]
+            if expired:
+                key = Warning.format('crm_quote_expired_accepted', expired)
+                if Warning.check(key):
+                    sale = expired[0]
+                    raise QuoteExpiredWarning(key, gettext(
+                            'crm_sales.msg_quote_expired_accepted',
+                            sale=sale.rec_name,
+                            date=Lang.get().strftime(sale.quotation_expire)))
+
+    @classmethod
+    def confirm(cls, sales):
+        cls.check_crm_expired(sales)
+        super().confirm(sales)
+
+    @classmethod
+    def check_crm_expired(cls, sales):
+        """Refuse to confirm a quote past its Valid Till (the host's domain
+        of the sale date would, without saying why)."""
+        Lang = Pool().get('ir.lang')
+        for sale in sales:
+            if sale.state == 'quotation' and sale.crm_expired():
+                raise SaleQuotationError(gettext(
+                        'crm_sales.msg_quote_expired_confirm',
+                        sale=sale.rec_name,
+                        date=Lang.get().strftime(sale.quotation_expire)))
 
 
 class SaleLine(metaclass=PoolMeta):
@@ -131,6 +196,23 @@ class SaleLine(metaclass=PoolMeta):
         super().validate_fields(lines, field_names)
         if not field_names or 'quantity' in field_names:
             cls.check_crm_quantity(lines)
+        if not field_names or field_names & {'unit_price', 'base_price'}:
+            cls.check_crm_discount(lines)
+
+    @classmethod
+    def check_crm_discount(cls, lines):
+        """Refuse a discount above 100 % (a negative unit price below a
+        positive base price) on the sales of CRM accounts and contacts
+        (sale_discount computes it and lets it through)."""
+        for line in lines:
+            if (line.type == 'line' and line.base_price
+                    and line.base_price > 0 and (line.unit_price or 0) < 0
+                    and line.sale.party and line.sale.party.crm_type
+                    and not line.sale.crm_is_return):
+                raise SaleValidationError(gettext(
+                        'crm_sales.msg_sale_line_discount_above_100',
+                        sale=line.sale.rec_name, line=line.rec_name,
+                        discount=line.discount))
 
     @classmethod
     def check_crm_quantity(cls, lines):

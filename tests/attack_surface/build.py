@@ -18,8 +18,9 @@ from .markers import Secrets
 from .world import CHILD_HINTS, RELATION_TYPES, WORLD_HINTS, World
 
 
-def build_world(admin, attacker, users, company, meta):
-    world = World(admin, attacker, users, company, meta)
+def build_world(admin, attacker, users, company, meta, placeholders=None):
+    world = World(
+        admin, attacker, users, company, meta, placeholders=placeholders)
     victim, attacker_id = users['victim'], users['attacker']
 
     sharings = admin.model(

@@ -11,8 +11,9 @@ tell a change.  ``build.py`` builds it.
 
 Nothing here names a CRM model but the set-up hints: WORLD_HINTS (the
 kinds of party.party, accounts and contacts; the CRM's leads; the periods
-of crm.quota, one quota per owner and quarter not over) and CHILD_HINTS
-(the contact mechanisms: an e-mail and a phone number).
+of crm.quota, one quota per owner and quarter not over; customer invoices
+on a receivable account) and CHILD_HINTS (the contact mechanisms: an
+e-mail and a phone number).
 """
 import datetime
 import decimal
@@ -28,7 +29,10 @@ from .markers import (
 
 # Records of a shared model are created with each of these base values in
 # turn (the first that the server accepts is kept).  Placeholders:
-# '$company' is the company of the world.
+# '$company' is the company of the world, the others are the world's
+# placeholders (test_attack_surface.py: '$receivable', the company's
+# receivable account, '$customer' and '$customer_address', a customer
+# outside CRM sharing).
 WORLD_HINTS = {
     'party.party': [
         {'crm_type': 'account', 'crm_company': '$company'},
@@ -41,6 +45,9 @@ WORLD_HINTS = {
     'crm.quota': [
         {'year': datetime.date.today().year + 1, 'quarter': str(quarter)}
         for quarter in range(1, 5)],
+    # Customer invoices (draft: no journal nor chart needed)
+    'account.invoice': [{'type': 'out', 'account': '$receivable',
+            'party': '$customer', 'invoice_address': '$customer_address'}],
     }
 # Children created on each hidden record through a One2Many (by target
 # model): several value sets give several children.
@@ -70,11 +77,13 @@ class World:
     of them (children); own[model]: the attacker's records; bridges: the
     attacker's records of a shared model pointing to a hidden one."""
 
-    def __init__(self, admin, attacker, users, company, meta):
+    def __init__(self, admin, attacker, users, company, meta,
+            placeholders=None):
         self.admin = admin
         self.attacker = attacker
         self.users = users
         self.company = company
+        self.placeholders = dict(placeholders or {})
         self.meta = meta
         self.secrets = Secrets()
         self.shared = []
@@ -309,6 +318,8 @@ class World:
         for key, value in values.items():
             if value == '$company':
                 value = self.company
+            elif isinstance(value, str) and value in self.placeholders:
+                value = self.placeholders[value]
             elif value in {'$email', '$phone'}:
                 tag = (extra or {}).get('tag', 'h0')
                 value = self.formatted(

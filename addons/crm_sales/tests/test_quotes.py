@@ -405,6 +405,63 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
                             'currency': company.currency.id}])
 
     @with_transaction()
+    def test_discount_validity_and_rate_refused(self):
+        """A discount above 100 % is refused (100 % is not); accepting a
+        quote past its Valid Till asks first and confirming it is refused;
+        a quote in a currency without rate is not sent"""
+        import datetime
+        from trytond.exceptions import UserWarning
+        from trytond.model.exceptions import ValidationError
+        from trytond.modules.currency.exceptions import RateError
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        Line = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        Warning = pool.get('res.user.warning')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        with set_company(company):
+            quote = self._quote(company, potential, rep)
+            line, = quote.lines
+            with self.assertRaisesRegex(ValidationError, "exceed 100 %"):
+                rpc_call(rep, Line, 'write', [line.id], {
+                        'base_price': Decimal('450'),
+                        'unit_price': Decimal('-45')}, company=company)
+            rpc_call(rep, Line, 'write', [line.id], {
+                    'base_price': Decimal('450'),
+                    'unit_price': Decimal('0')}, company=company)
+            self.assertEqual(Line(line.id).discount, "100%")
+
+            # Valid 10 days from 20 days ago
+            Line.write([line], {'unit_price': Decimal('405')})
+            Sale.write([quote], {
+                    'quotation_date': (
+                        datetime.date.today() - datetime.timedelta(days=20)),
+                    'quotation_validity': datetime.timedelta(days=10)})
+            Sale.quote([quote])
+            with self.assertRaises(UserWarning) as cm:
+                rpc_call(rep, Sale, 'write', [quote.id],
+                    {'quote_stage': 'accepted'}, company=company)
+            self.assertIn("Mark it accepted anyway", cm.exception.message)
+            Warning.create([{'user': rep.id, 'name': cm.exception.name}])
+            rpc_call(rep, Sale, 'write', [quote.id],
+                {'quote_stage': 'accepted'}, company=company)
+            self.assertEqual(Sale(quote.id).quote_stage, 'accepted')
+            with self.assertRaisesRegex(ValidationError, "was valid until"):
+                rpc_call(rep, Sale, 'confirm', [quote.id], company=company)
+            self.assertEqual(Sale(quote.id).state, 'quotation')
+
+            rateless, = Currency.create([{
+                        'name': "Testing Dollar", 'symbol': "T$",
+                        'code': 'XTS'}])
+            foreign = self._quote(
+                company, potential, rep, currency=rateless.id)
+            with self.assertRaisesRegex(RateError, "Testing Dollar"):
+                rpc_call(rep, Sale, 'quote', [foreign.id], company=company)
+            self.assertEqual(Sale(foreign.id).state, 'draft')
+
+    @with_transaction()
     def test_account_lists_its_potentials_and_quotes(self):
         """An account's form lists its potentials and quotes as the user
         may see them; a copy of the account takes none of them"""

@@ -2,12 +2,14 @@
 # level of this repository contains the full copyright notices and license
 # terms.
 """The sharing test kit on leads and potentials (sale.opportunity), quotes
-and sales orders (sale.sale)."""
+and sales orders (sale.sale) and their invoices (account.invoice)."""
 import unittest
 
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.sharing_kit import OwnedType, SharingKitMixin
 from crm_core.tests.tools import set_sharing
+from trytond.modules.account.tests import create_chart
+from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 
 
@@ -54,6 +56,35 @@ def create_kit_quote(company, owner):
     return quote
 
 
+def create_kit_invoice(company, owner):
+    """The sharing kit's factory of invoices: the draft invoice of a quote
+    of the same owner (the kit's company gets a chart of accounts)."""
+    pool = Pool()
+    Account = pool.get('account.account')
+    Invoice = pool.get('account.invoice')
+    receivable = Account.search([
+            ('type.receivable', '=', True), ('company', '=', company.id),
+            ('closed', '!=', True)], limit=1)
+    if not receivable:
+        with set_company(company):
+            create_chart(company)
+        return create_kit_invoice(company, owner)
+    Address = pool.get('party.address')
+    quote = create_kit_quote(company, owner)
+    address, = Address.create([{'party': quote.party.id}])
+    invoice, = Invoice.create([{
+                'invoice_address': address.id,
+                'type': 'out',
+                'company': company.id,
+                'currency': company.currency.id,
+                'party': quote.party.id,
+                'crm_sale': quote.id,
+                'account': receivable[0].id,
+                'description': "Kit invoice",
+                **owner}])
+    return invoice
+
+
 class CrmSalesSharingTestCase(SharingKitMixin, unittest.TestCase):
     "The sharing kit applied to leads, potentials and quotes"
     sharing_kit_types = [
@@ -63,6 +94,8 @@ class CrmSalesSharingTestCase(SharingKitMixin, unittest.TestCase):
             {'next_step': "Changed"}, label="Potential"),
         OwnedType('sale.sale', create_kit_quote,
             {'description': "Changed"}, label="Quote"),
+        OwnedType('account.invoice', create_kit_invoice,
+            {'description': "Changed"}, label="Invoice"),
         ]
 
     @classmethod

@@ -312,11 +312,13 @@ def close_setup_wizard():
 
 def create_sales(company, users, team, rng, fake, scale=1):
     "Create the sales demo (demo_sales.py) with the ORM, as the admin."
+    from demo_accounting import configure_accounting, post_invoices
     from demo_sales import configure_quotes, create_sales_demo
     from proteus.config import get_config
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     configure_quotes()
+    configure_accounting(company)
     config = get_config()
     with Transaction().start(
             config.database_name, config.user,
@@ -328,6 +330,7 @@ def create_sales(company, users, team, rng, fake, scale=1):
             {login: User(user.id) for login, user in users.items()},
             pool.get('crm.team')(team.id), rng, fake, scale=scale)
         transaction.commit()
+    post_invoices(company)
 
 
 def main(argv=None):

@@ -245,7 +245,7 @@ def _quote_of(potential, rng):
     SaleLine = Pool().get('sale.line')
     sale = potential.create_sale()
     sale.description = potential.description
-    # (the demo has no chart of accounts: orders are invoiced by hand)
+    # (invoiced with Create Invoice, as a rep would)
     sale.invoice_method = 'manual'
     sale.shipment_method = 'manual'
     lines = []
@@ -279,6 +279,8 @@ def create_quotes(potentials, rng, count=QUOTES):
     Sale.save(quotes + orders)
     Sale.quote([q for q in quotes if q.quote_stage != 'created'] + orders)
     Sale.confirm(orders)
+    # (demo_accounting posts some of the invoices)
+    Sale.crm_create_invoice(orders)
     return quotes + orders
 
 

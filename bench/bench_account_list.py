@@ -156,7 +156,6 @@ class Bench:
     def measure(self, uid, context, func):
         """Run func (warm-up once, then repeat times) as uid with context
         and the access checks of an RPC call; return (median ms, result)."""
-        from trytond.transaction import Transaction
         times = []
         results = []
         for i in range(self.repeat + 1):

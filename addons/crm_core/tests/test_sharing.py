@@ -287,7 +287,6 @@ class SharingTestMixin(SharingKitMixin):
         "Import of CRM records needs the import permission"
         pool = Pool()
         Party = pool.get('party.party')
-        Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
         company, users = create_crm_users()
         Permission = pool.get('crm.profile.permission')

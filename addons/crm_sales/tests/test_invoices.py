@@ -92,6 +92,17 @@ class CrmSalesInvoicesTestCase(unittest.TestCase):
             sale.save()
         return Sale(sale.id)
 
+    def _invoiced(self):
+        """The world of _world, its quote invoiced by Create Invoice (as the
+        administrator) and the invoice"""
+        Sale = Pool().get('sale.sale')
+        company, users, potential = self._world()
+        quote = self._quote(company, potential)
+        with set_company(company):
+            Sale.crm_create_invoice([quote])
+        invoice, = Sale(quote.id).invoices
+        return company, users, Sale(quote.id), invoice
+
     @with_transaction()
     def test_create_invoice_of_a_quote(self):
         """Create Invoice on a quote confirms it, wins its potential and
@@ -169,11 +180,8 @@ class CrmSalesInvoicesTestCase(unittest.TestCase):
         pool = Pool()
         Invoice = pool.get('account.invoice')
         Sale = pool.get('sale.sale')
-        company, users, potential = self._world()
-        quote = self._quote(company, potential)
+        company, users, quote, invoice = self._invoiced()
         with set_company(company):
-            Sale.crm_create_invoice([quote])
-            invoice, = Sale(quote.id).invoices
             for login, expected in [
                     ('rep1', [invoice.id]), ('manager', [invoice.id]),
                     ('accountant', [invoice.id]),
@@ -213,16 +221,11 @@ class CrmSalesInvoicesTestCase(unittest.TestCase):
     @with_transaction()
     def test_credit_note_follows_the_sale(self):
         "The credit note of a sale's invoice follows the same sale"
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        Sale = pool.get('sale.sale')
-        company, users, potential = self._world()
-        quote = self._quote(company, potential)
+        Invoice = Pool().get('account.invoice')
+        company, _, quote, invoice = self._invoiced()
         with set_company(company):
-            Sale.crm_create_invoice([quote])
-            invoice, = Sale(quote.id).invoices
             credit, = Invoice.credit([invoice])
-        self.assertEqual(credit.crm_sale, Sale(quote.id))
+        self.assertEqual(credit.crm_sale, quote)
 
     @with_transaction()
     def test_invoices_menu(self):

@@ -469,6 +469,16 @@ class FormRoundTrip:
             typed = str(stored)
         return name, widget, typed, stored
 
+    def editable_typed_fields(self, model):
+        "The fields of the open form whose text or figure the user may edit"
+        widgets = self.sao.pane.locator(
+            '.form input:visible:enabled:not([readonly]), '
+            '.form textarea:visible:enabled:not([readonly])')
+        names = {widgets.nth(i).get_attribute('name')
+            for i in range(widgets.count())} - {None}
+        definitions = self.user.model(model, 'fields_get', sorted(names))
+        return {n for n, f in definitions.items() if f['type'] in TYPED}
+
     def check_edit(self, form):
         "Step 2: the fullest record opened, closed, reopened and saved"
         model = form[3]
@@ -489,12 +499,13 @@ class FormRoundTrip:
         self.open_record(form, record_id)
         choice = self.harmless_field(model, before)
         if choice is None:
-            if self.sao.pane.locator(
-                    '.form input:visible:enabled:not([readonly]), '
-                    '.form textarea:visible:enabled:not([readonly])'
-                    ).count():
-                self.fail(form, "edit", "no field to change")
-            # (else the form is read only for the user: nothing to save)
+            editable = self.editable_typed_fields(model)
+            if editable:
+                self.fail(form, "edit",
+                    f"no field to change among {sorted(editable)}")
+            # (else the form is read only for the user, or only its
+            # relations are editable (the payees of a posted invoice):
+            # nothing to type and save)
             self.sao.close_tab()
             self.settle()
             return

@@ -20,11 +20,17 @@ quotation validity and invoicing stay as they are.  The CRM adds:
 * the quote's validity: accepting a quote past its Valid Till asks for a
   confirmation (a warning), and confirming it is refused with a message
   that says why (the host only breaks the domain of the sale date);
+* the untaxed amount is orderable (the host's is a Function field): a
+  rep's open quotes are listed by amount (*My Open Quotes*, for the home
+  page);
 * winning: the first quote of a potential confirmed as a sales order wins
   the potential (the host waits until every quote is confirmed or
   cancelled; the other quotes were alternatives).
 """
 from decimal import Decimal
+
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import fields
@@ -76,6 +82,18 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
     @classmethod
     def default_quote_stage(cls):
         return 'created'
+
+    @classmethod
+    def order_untaxed_amount(cls, tables):
+        """Order by the untaxed amount: the host's cache once confirmed,
+        the sum of the lines before."""
+        Line = Pool().get('sale.line')
+        table, _ = tables[None]
+        line = Line.__table__()
+        lines = line.select(
+            Sum(Coalesce(line.quantity, 0) * Coalesce(line.unit_price, 0)),
+            where=(line.sale == table.id) & (line.type == 'line'))
+        return [Coalesce(table.untaxed_amount_cache, lines)]
 
     def get_crm_potential(self, name):
         Opportunity = Pool().get('sale.opportunity')

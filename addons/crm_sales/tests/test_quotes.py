@@ -11,6 +11,7 @@ from crm_core.tests.tools import CrmUser, create_crm_users, rpc_call
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
@@ -403,6 +404,41 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
             with self.assertRaisesRegex(ValidationError, "Other Company"):
                 Sale.create([{'party': foreign.id, 'company': company.id,
                             'currency': company.currency.id}])
+
+    @with_transaction()
+    def test_my_open_quotes_by_amount(self):
+        """My Open Quotes lists the rep's open quotes, the largest untaxed
+        amount first (the host's amount is not orderable)"""
+        pool = Pool()
+        Action = pool.get('ir.action.act_window')
+        ModelData = pool.get('ir.model.data')
+        Sale = pool.get('sale.sale')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        action = Action(ModelData.get_id('crm_sales', 'act_my_open_quotes'))
+        with set_company(company):
+            small, large, middle, rejected = [
+                self._quote(company, potential, rep, lines=[('create', [{
+                                    'type': 'line', 'description': "Item",
+                                    'quantity': quantity,
+                                    'unit_price': Decimal(price)}])])
+                for quantity, price in [
+                    (1, '90'), (4, '300'), (2, '250'), (9, '900')]]
+            Sale.write([rejected], {'quote_stage': 'rejected'})
+            # (another rep's quote, the largest)
+            Sale.copy([rejected], {
+                    'assigned_user': users['rep2'].id,
+                    'quote_stage': 'created'})
+            context = {'_user': rep.id}
+            domain = PYSONDecoder(context).decode(action.pyson_domain)
+            order = PYSONDecoder(context).decode(action.pyson_order)
+            self.assertEqual(rpc_call(rep, Sale, 'search', domain, 0, None,
+                    order, company=company),
+                [large.id, middle.id, small.id])
+            self.assertEqual(rpc_call(rep, Sale, 'search', domain, 0, None,
+                    [('untaxed_amount', 'ASC')], company=company),
+                [small.id, middle.id, large.id])
 
     @with_transaction()
     def test_discount_validity_and_rate_refused(self):

@@ -1,0 +1,206 @@
+#!/usr/bin/env python
+"""Quote -> sales order -> invoice benchmark: the CRM's flow for a rep vs
+the host's own flow.
+
+    python bench/bench_quote_to_invoice.py --count 1000
+
+Creates a PostgreSQL database with crm_sales (or reuses ``--database``),
+a company with a chart of accounts, a fiscal year and a 10 % tax, and
+makes ``--count`` documents in a row each way, in the same run:
+
+* host: as root, a sale of a party outside the CRM (no owner, no rules),
+  quoted, confirmed and processed by the host (invoice method *On Order*:
+  the host invoices it);
+* crm: as the rep ``bench_rep01`` through the JSON-RPC dispatch (access
+  checked, the guard around the call), a quote of the rep's CRM account
+  made by ``create``, then *Create Invoice* (confirms it and invoices it).
+
+Each document has three lines with the tax (a section title and two
+lines).  The figure is documents (quote, order and invoice) per second,
+and the ratio crm / host.  One JSON line per figure on stdout; a benchmark
+never fails on a time.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate  # noqa: E402
+from bench_account_list import (  # noqa: E402
+    UNACCENT_IMMUTABLE, create_database, drop_database, log, trytond_admin)
+
+SEED = 14
+BATCH = 50
+
+
+def setup(database):
+    """Create (once) the accounting, a CRM account of the rep and a host
+    customer; return their ids and the rep's."""
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    from trytond.modules.account_invoice.tests import set_invoice_sequences
+    from trytond.modules.company.tests import set_company
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(database, 0) as transaction:
+        pool = Pool()
+        Account = pool.get('account.account')
+        FiscalYear = pool.get('account.fiscalyear')
+        Party = pool.get('party.party')
+        Tax = pool.get('account.tax')
+        base = generate.setup_base(reps=1, managers=1)
+        company = pool.get('company.company')(base['company'])
+        rep = base['reps'][0]
+        with set_company(company):
+            if not Account.search([('company', '=', company.id)], limit=1):
+                create_chart(company, tax=True)
+                fiscalyear = set_invoice_sequences(get_fiscalyear(company))
+                fiscalyear.save()
+                FiscalYear.create_period([fiscalyear])
+            tax, = Tax.search([('company', '=', company.id)], limit=1)
+            parties = {p.name: p for p in Party.search([
+                        ('name', 'in', ["Bench Customer", "Bench Account"])])}
+            if "Bench Customer" not in parties:
+                parties["Bench Customer"], parties["Bench Account"] = (
+                    Party.create([{
+                                'name': "Bench Customer",
+                                'addresses': [('create', [{}])],
+                                }, {
+                                'name': "Bench Account",
+                                'crm_type': 'account',
+                                'crm_company': company.id,
+                                'assigned_user': rep,
+                                'addresses': [('create', [{}])],
+                                }]))
+        transaction.commit()
+        return {
+            'company': company.id, 'rep': rep, 'tax': tax.id,
+            'customer': parties["Bench Customer"].id,
+            'account': parties["Bench Account"].id,
+            }
+
+
+def sale_values(world, party, rng):
+    "The values of a sale of party with a title and two taxed lines."
+    from trytond.pool import Pool
+    Party = Pool().get('party.party')
+    address, = Party(party).addresses
+    lines = [{'type': 'title', 'description': "Hardware"}]
+    for description in ["Laser printer", "Toner"]:
+        lines.append({
+                'type': 'line', 'description': description,
+                'quantity': rng.randrange(1, 20),
+                'unit_price': Decimal(rng.randrange(1000, 90000)) / 100,
+                'taxes': [('add', [world['tax']])],
+                })
+    return {
+        'company': world['company'], 'party': party,
+        'invoice_address': address.id, 'shipment_address': address.id,
+        'invoice_method': 'order', 'shipment_method': 'manual',
+        'lines': [('create', lines)],
+        }
+
+
+def host_flow(database, world, count, rng):
+    "Make count documents the host's way; return the seconds taken."
+    from trytond.modules.company.tests import set_company
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    elapsed = 0
+    for start in range(0, count, BATCH):
+        with Transaction().start(database, 0) as transaction:
+            pool = Pool()
+            Company = pool.get('company.company')
+            Sale = pool.get('sale.sale')
+            with set_company(Company(world['company'])):
+                values = [sale_values(world, world['customer'], rng)
+                    for _ in range(min(BATCH, count - start))]
+                began = time.perf_counter()
+                sales = Sale.create(values)
+                Sale.quote(sales)
+                Sale.confirm(sales)
+                Sale.process(sales)
+                elapsed += time.perf_counter() - began
+                assert all(s.invoices for s in sales)
+            transaction.commit()
+    return elapsed
+
+
+def crm_flow(database, world, count, rng):
+    """Make count documents as the rep over the dispatch; return the
+    seconds taken."""
+    from crm_core.tests.tools import rpc_call
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    elapsed = 0
+    for start in range(0, count, BATCH):
+        with Transaction().start(database, 0) as transaction:
+            pool = Pool()
+            Sale = pool.get('sale.sale')
+            User = pool.get('res.user')
+            with Transaction().set_user(world['rep']):
+                context = User.get_preferences(context_only=True)
+            values = [sale_values(world, world['account'], rng)
+                for _ in range(min(BATCH, count - start))]
+            began = time.perf_counter()
+            for value in values:
+                sale_id, = rpc_call(world['rep'], Sale, 'create', [value],
+                    context=context)
+                rpc_call(world['rep'], Sale, 'crm_create_invoice',
+                    [sale_id], context=context)
+            elapsed += time.perf_counter() - began
+            transaction.commit()
+    return elapsed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--uri', default=os.environ.get(
+            'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/'))
+    parser.add_argument('--database', '-d',
+        help="reuse this database (crm_sales activated)")
+    parser.add_argument('--keep', action='store_true')
+    parser.add_argument('--count', type=int, default=1000)
+    args = parser.parse_args(argv)
+
+    generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
+    workdir = tempfile.mkdtemp(prefix='crm_bench_')
+    created = None
+    database = args.database
+    if not database:
+        database = created = 'crm_bench_invoice_%d' % os.getpid()
+        create_database(args.uri, database, workdir, 'immutable')
+        trytond_admin(database, workdir, '-u', 'crm_sales',
+            '--activate-dependencies')
+    try:
+        from trytond.pool import Pool
+        Pool(database).init()
+        world = setup(database)
+        rng = random.Random(SEED)
+        host_s = host_flow(database, world, args.count, rng)
+        rng = random.Random(SEED)
+        crm_s = crm_flow(database, world, args.count, rng)
+        host_rate = args.count / host_s
+        crm_rate = args.count / crm_s
+        print(json.dumps({
+                    'bench': 'quote_to_invoice', 'count': args.count,
+                    'host_docs_per_s': round(host_rate, 1),
+                    'crm_docs_per_s': round(crm_rate, 1),
+                    'ratio_crm_vs_host': round(crm_rate / host_rate, 2),
+                    }), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if created and not args.keep:
+            drop_database(args.uri, created)
+            log('dropped', created)
+
+
+if __name__ == '__main__':
+    start = time.perf_counter()
+    main()
+    log('done in %.1fs' % (time.perf_counter() - start))

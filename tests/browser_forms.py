@@ -476,6 +476,9 @@ class FormRoundTrip:
             '.form textarea:visible:enabled:not([readonly])')
         names = {widgets.nth(i).get_attribute('name')
             for i in range(widgets.count())} - {None}
+        if not names:
+            return set()
+        # (fields_get of no name gives every field)
         definitions = self.user.model(model, 'fields_get', sorted(names))
         return {n for n, f in definitions.items() if f['type'] in TYPED}
 

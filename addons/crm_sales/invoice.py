@@ -51,6 +51,14 @@ class Invoice(OwnedMixin, metaclass=PoolMeta):
         # (the owner is the CRM's, not the accounts': posted invoices
         # follow their sale to a new owner too)
         cls._check_modify_exclude |= {'assigned_user', 'assigned_team'}
+        # The owner of an invoice of a sale is the sale's: changed there
+        for name in ['assigned_user', 'assigned_team']:
+            field = getattr(cls, name)
+            field.states = {
+                **field.states,
+                'readonly': (field.states.get('readonly', False)
+                    | Bool(Eval('crm_sale'))),
+                }
         t = cls.__table__()
         cls._sql_indexes.add(
             # (a sale's invoices, the scope of CRM sharing)

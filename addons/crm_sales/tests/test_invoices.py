@@ -199,6 +199,11 @@ class CrmSalesInvoicesTestCase(unittest.TestCase):
                 {'description': "Checked"}, company=company)
             self.assertEqual(Invoice(invoice.id).description, "Checked")
 
+            # (the owner is changed on the sale, the form says)
+            for name in ['assigned_user', 'assigned_team']:
+                with self.subTest(field=name):
+                    self.assertIn('crm_sale', Invoice.fields_get(
+                            [name])[name]['states'])
             Sale.write([Sale(quote.id)], {
                     'assigned_user': users['rep2'].id})
             self.assertEqual(rpc_call(users['rep2'], Invoice, 'search',

@@ -19,6 +19,7 @@ One JSON line per figure on stdout, progress on stderr.  A benchmark never
 fails on a time.
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -110,6 +111,26 @@ def create_database(uri, name, workdir, unaccent):
         '-u', 'crm_core', '--activate-dependencies')
     log('created %s with crm_core in %.1fs'
         % (name, time.perf_counter() - start))
+
+
+@contextlib.contextmanager
+def sales_database(uri, database, prefix, keep=False):
+    """Yield database, or a new one named prefix_<pid> with crm_sales
+    activated, dropped at the end unless keep."""
+    workdir = tempfile.mkdtemp(prefix='crm_bench_')
+    created = None
+    if not database:
+        database = created = '%s_%d' % (prefix, os.getpid())
+        create_database(uri, database, workdir, 'immutable')
+        trytond_admin(database, workdir, '-u', 'crm_sales',
+            '--activate-dependencies')
+    try:
+        yield database, bool(created)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if created and not keep:
+            drop_database(uri, created)
+            log('dropped', created)
 
 
 def drop_database(uri, name):

@@ -24,16 +24,14 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 from bench_account_list import (  # noqa: E402
-    UNACCENT_IMMUTABLE, create_database, drop_database, log, trytond_admin)
+    UNACCENT_IMMUTABLE, log, sales_database)
 
 SEED = 14
 BATCH = 50
@@ -201,15 +199,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
-    workdir = tempfile.mkdtemp(prefix='crm_bench_')
-    created = None
-    database = args.database
-    if not database:
-        database = created = 'crm_bench_invoice_%d' % os.getpid()
-        create_database(args.uri, database, workdir, 'immutable')
-        trytond_admin(database, workdir, '-u', 'crm_sales',
-            '--activate-dependencies')
-    try:
+    with sales_database(args.uri, args.database, 'crm_bench_invoice',
+            keep=args.keep) as (database, _):
         from trytond.pool import Pool
         Pool(database).init()
         world = setup(database)
@@ -225,11 +216,6 @@ def main(argv=None):
                     'crm_docs_per_s': round(crm_rate, 1),
                     'ratio_crm_vs_host': round(crm_rate / host_rate, 2),
                     }), flush=True)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if created and not args.keep:
-            drop_database(args.uri, created)
-            log('dropped', created)
 
 
 if __name__ == '__main__':

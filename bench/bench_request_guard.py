@@ -16,16 +16,13 @@ stdout; a benchmark never fails on a time.
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 from bench_account_list import (  # noqa: E402
-    UNACCENT_IMMUTABLE, Bench, create_database, drop_database, log,
-    trytond_admin)
+    UNACCENT_IMMUTABLE, Bench, log, sales_database)
 from bench_pipeline import (  # noqa: E402
     LEAD_DOMAIN, LEAD_LIST_READ, LEAD_ORDER, READ_BATCH)
 
@@ -85,15 +82,8 @@ def main(argv=None):
     sizes = [int(s) for s in args.sizes.split(',')]
 
     generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
-    workdir = tempfile.mkdtemp(prefix='crm_bench_')
-    created = None
-    database = args.database
-    if not database:
-        database = created = 'crm_bench_guard_%d' % os.getpid()
-        create_database(args.uri, database, workdir, 'immutable')
-        trytond_admin(database, workdir, '-u', 'crm_sales',
-            '--activate-dependencies')
-    try:
+    with sales_database(args.uri, args.database, 'crm_bench_guard',
+            keep=args.keep) as (database, created):
         for size in sizes:
             if created:
                 generate.generate(database, max(size // 10, 1000),
@@ -101,11 +91,6 @@ def main(argv=None):
             bench = Bench(database, args.repeat)
             for figure in figures(bench, size, bench.users()):
                 print(json.dumps(figure), flush=True)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if created and not args.keep:
-            drop_database(args.uri, created)
-            log('dropped', created)
 
 
 if __name__ == '__main__':

@@ -248,11 +248,22 @@ def _quote_of(potential, rng):
     # (invoiced with Create Invoice, as a rep would)
     sale.invoice_method = 'manual'
     sale.shipment_method = 'manual'
-    lines = []
+    lines = [SaleLine(type='title', description="Software and services")]
     for description, price in rng.sample(QUOTE_ITEMS, rng.randrange(2, 5)):
         lines.append(SaleLine(type='line', description=description,
                 quantity=float(rng.randrange(1, 12)), unit_price=price))
     sale.lines = lines
+    # vtiger's totals block: a global discount, an adjustment, a carrier
+    discount = rng.choice([None, None, '5', '10', 'amount'])
+    if discount == 'amount':
+        sale.crm_discount_type = 'amount'
+        sale.crm_discount_amount = Decimal('250.00')
+    elif discount:
+        sale.crm_discount_type = 'percentage'
+        sale.crm_discount_rate = Decimal(discount) / 100
+    if rng.random() < 0.3:
+        sale.crm_adjustment = Decimal(rng.choice(['-0.50', '-9.99', '45.00']))
+    sale.crm_carrier = rng.choice([None, 'dhl', 'ups', 'fedex'])
     return sale
 
 

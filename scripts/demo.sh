@@ -15,6 +15,7 @@ LOGINS="$VAR/demo_logins.txt"
 
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/sao.sh"
+ensure_libreoffice
 
 mkdir -p "$DB_DIR"
 cat > "$CONF" <<CONF

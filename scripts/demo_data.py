@@ -333,6 +333,37 @@ def create_sales(company, users, team, rng, fake, scale=1):
     post_invoices(company)
 
 
+def create_subsidiary(company, users, rng, fake, scale=1):
+    """The second company (demo_companies.py) and its sales; both companies
+    get their details (logo, address, tax identifier, bank account)."""
+    from demo_accounting import configure_accounting, post_invoices
+    from demo_companies import (
+        create_subsidiary, set_admin_company, set_details)
+    from demo_sales import create_subsidiary_sales
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    subsidiary = create_subsidiary()
+    for record in [company, subsidiary]:
+        set_details(record)
+    set_admin_company(subsidiary.id)
+    configure_accounting(subsidiary)
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context={**config.context, 'company': subsidiary.id,
+                'companies': [subsidiary.id]}) as transaction:
+        pool = Pool()
+        User = pool.get('res.user')
+        create_subsidiary_sales(
+            pool.get('company.company')(subsidiary.id),
+            {login: User(user.id) for login, user in users.items()},
+            rng, fake, scale=scale)
+        transaction.commit()
+    post_invoices(subsidiary)
+    set_admin_company(company.id)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', required=True)
@@ -354,6 +385,7 @@ def main(argv=None):
     create_accounts_and_contacts(company, users, team, rng, fake, args.scale)
     create_role_accounts(company, users, rng, fake, args.scale)
     create_sales(company, users, team, rng, fake, args.scale)
+    create_subsidiary(company, users, rng, fake, args.scale)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

@@ -329,6 +329,16 @@ def configure_quotes():
     configuration = Configuration(1)
     configuration.sale_quotation_validity = datetime.timedelta(days=30)
     configuration.save()
+    # Quotes, orders and invoices print as PDFs (by LibreOffice, which
+    # scripts/demo.sh installs; the host's default is the ODT)
+    import shutil
+    if shutil.which('soffice'):
+        ActionReport = Model.get('ir.action.report')
+        reports = ActionReport.find([
+                ('report_name', 'in', ['sale.sale', 'account.invoice'])])
+        for report in reports:
+            report.extension = 'pdf'
+        ActionReport.save(reports)
 
 
 def create_sales_demo(company, users, team, rng, fake, scale=1):
@@ -351,3 +361,16 @@ def create_sales_demo(company, users, team, rng, fake, scale=1):
         company, users, rng, fake, scaled(MARKETING_LEADS))
     Pool().get('crm.scoring.model').rebuild([company])
     return leads
+
+
+def create_subsidiary_sales(company, users, rng, fake, scale=1):
+    """The subsidiary's smaller pipeline: leads, potentials, terms, quotes,
+    orders and invoices, in its currency and with its sequences (the ORM of
+    the current transaction, working for company)."""
+    def scaled(count):
+        return max(1, round(count * scale / 4))
+    leads = create_leads(company, users, rng, fake, scaled(LEADS))
+    potentials = create_potentials(company, leads, rng, fake,
+        scaled(POTENTIALS), scaled(CLOSED))
+    create_terms(company)
+    create_quotes(potentials, rng, scaled(QUOTES))

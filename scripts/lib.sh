@@ -65,3 +65,18 @@ crm_modules() {
 }
 
 MODULES="$(crm_modules | paste -sd ' ' -)"
+
+# LibreOffice (PDFs of the reports) and poppler (reading them back): Debian's
+# packages, installed when missing; without them the reports stay ODT (and
+# their PDF tests skip), except under CI=true, which fails.
+ensure_libreoffice() {
+    command -v soffice >/dev/null && command -v pdftotext >/dev/null && return 0
+    log "installing Debian libreoffice-writer-nogui and poppler-utils (PDF reports)"
+    if ! { as_root apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+                --no-install-recommends libreoffice-writer-nogui poppler-utils; }; then
+        [ "${CI:-}" = true ] && die "LibreOffice could not be installed"
+        log "LibreOffice could not be installed: reports stay ODT"
+    fi
+    return 0
+}

@@ -14,6 +14,7 @@ feature done (not a test: it asserts only that each screen opened).
         --database crm_demo --out screenshots/demo
 """
 import argparse
+import base64
 import sys
 from pathlib import Path
 
@@ -55,6 +56,25 @@ SCREENS = [(login, (), None, False) for login in LOGINS] + [
             'Potentials by Lead Source'), None, False),
     ('sales.manager', ('CRM', 'Sales', 'Reports', 'Deal Size and Cycle'),
         None, False),
+    ('sales.rep1', ('CRM', 'Sales', 'Quotes'), 'My Quotes', False),
+    ('sales.rep1', ('CRM', 'Sales', 'Quotes'), 'My Quotes', True),
+    ('sales.rep1', ('CRM', 'Sales', 'Sales Orders'), 'My Sales Orders',
+        False),
+    ('sales.rep1', ('CRM', 'Sales', 'Invoices'), 'My Invoices', False),
+    ('sales.rep1', ('CRM', 'Sales', 'Invoices'), 'My Invoices', True),
+    ('sales.manager', ('CRM', 'Sales', 'Quotes'), 'All', False),
+    ]
+#: (login, model, domain, file name): the documents printed as PDFs by
+#: --documents, their first page kept as PNG (pdftoppm)
+DOCUMENTS = [
+    ('sales.rep1', 'sale.sale', [('state', '=', 'quotation'),
+            ('crm_discount_type', '!=', None)], 'pdf-quote'),
+    ('sales.rep1', 'sale.sale', [('state', '=', 'processing')],
+        'pdf-sales-order'),
+    ('sales.rep1', 'account.invoice', [('state', '=', 'posted')],
+        'pdf-invoice'),
+    ('sales.rep2', 'sale.sale', [('state', '=', 'quotation'),
+            ('company.party.name', 'like', '%Sdn. Bhd.')], 'pdf-quote-my'),
     ]
 ADMIN_PASSWORD = 'demo-admin'
 
@@ -91,6 +111,45 @@ def shoot(page, server, login, path, tab, form, out):
     return target
 
 
+def print_documents(url, database, out):
+    """Print DOCUMENTS over JSON-RPC as their users and keep the first
+    page of each PDF; return the PNGs written."""
+    import subprocess
+    import tempfile
+    from crm_testing import JsonRpc
+    written = []
+    for login, model, domain, name in DOCUMENTS:
+        rpc = JsonRpc(url, database)
+        rpc.login(login, PASSWORD)
+        context = {}
+        if any('company.party.name' in str(d) for d in domain):
+            # (the subsidiary: the user works for it for this document)
+            company, = rpc.model('company.company', 'search',
+                [('party.name', 'like', '%Sdn. Bhd.')], 0, 1, None)
+            context = {'company': company, 'companies': [company]}
+            domain = [d for d in domain if 'company.party.name' not in d[0]]
+        ids = rpc.model(model, 'search', domain, 0, 1, [('id', 'DESC')],
+            context=context)
+        if not ids:
+            print(f"FAILED {name}: no {model} for {login}")
+            continue
+        ext, content, _, _ = rpc.call('report.%s.execute' % model,
+            ids, {'model': model, 'id': ids[0], 'ids': ids},
+            {**rpc.context, **context})
+        # (JSON-RPC sends bytes as {"__class__": "bytes", "base64": ...})
+        data = base64.b64decode(content['base64']) \
+            if isinstance(content, dict) else content
+        with tempfile.TemporaryDirectory() as directory:
+            pdf = Path(directory, f'{name}.{ext}')
+            pdf.write_bytes(data)
+            subprocess.run(['pdftoppm', '-png', '-r', '80', '-f', '1',
+                    '-l', '1', '-singlefile', str(pdf), str(out / name)],
+                check=True)
+        written.append(out / f'{name}.png')
+        print(out / f'{name}.png')
+    return written
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--url', default='http://127.0.0.1:8000')
@@ -98,10 +157,15 @@ def main(argv=None):
     parser.add_argument('--out', default=str(ROOT / 'screenshots' / 'demo'))
     parser.add_argument('--login', action='append',
         help="only the screens of these logins")
+    parser.add_argument('--documents', action='store_true',
+        help="only print the demo's quote, order and invoice as PNGs")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     server = _Server(args.url, args.database)
+    if args.documents:
+        return 0 if print_documents(
+            args.url, args.database, out) else 1
 
     from playwright.sync_api import sync_playwright
     failed = 0

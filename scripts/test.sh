@@ -42,6 +42,11 @@ if [ "$browser_tests" = true ]; then
     fi
 fi
 
+# LibreOffice renders the PDFs of quotes, orders and invoices and poppler
+# reads them back (crm_sales' document tests; skipped without them, except
+# under CI=true): Debian's packages, installed when missing.
+ensure_libreoffice
+
 # Initialised databases are cached per hash of the addons' sources and the
 # Tryton versions (trytond keys its cache by module names only).
 hash="$("$PY" "$ROOT/scripts/addons_hash.py" "$ROOT")"

@@ -73,11 +73,14 @@ __all__ = [
 
 #: Parameters of host methods that take plain ids of another model:
 #: {(model, method): {parameter: model of the ids, or '@<parameter>': the
-#: model named by that parameter}} ([model, id] references are found in
-#: every argument without being listed)
+#: model named by that parameter or by an attribute path from it}}
+#: ([model, id] references are found in every argument without being
+#: listed)
 ID_ARGUMENTS = {
     ('ir.email', 'send'): {'attachments': 'ir.attachment'},
     ('ir.email.template', 'get_default'): {'record': '@model'},
+    # (the template renders a record of its model for the user)
+    ('ir.email.template', 'get'): {'record': '@self.model.name'},
     ('ir.model.button.click', 'get_click'): {'record_id': '@model'},
     }
 #: The methods that resolve the references they are given by searching
@@ -226,7 +229,11 @@ def check_arguments(func, model_name, args, kwargs):
             arguments = bound.arguments
             for name, target in declared_ids.items():
                 if target.startswith('@'):
-                    target = arguments.get(target[1:])
+                    # (a parameter, or a path from it: '@self.model.name')
+                    first, *path = target[1:].split('.')
+                    target = arguments.get(first)
+                    for attribute in path:
+                        target = getattr(target, attribute, None)
                 if name in arguments and isinstance(target, str):
                     try:
                         Target = pool.get(target)

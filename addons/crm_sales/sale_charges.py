@@ -90,6 +90,7 @@ class Sale(metaclass=PoolMeta):
         states=_DRAFT,
         help="A signed amount added to the total, without tax.")
     crm_carrier = fields.Selection(CARRIERS, "Carrier")
+    crm_carrier_string = crm_carrier.translated('crm_carrier')
     crm_shipping = fields.Char(
         "Shipping", help="How and when the goods are shipped.")
     crm_subtotal = fields.Function(Monetary(

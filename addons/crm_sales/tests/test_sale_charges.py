@@ -33,7 +33,8 @@ class CrmSaleChargesTestCase(unittest.TestCase):
         account, = Account.search([
                 ('company', '=', company.id), ('code', '=', '6.3.6')])
         return Tax.create([{
-                    'name': "VAT %s %%" % rate, 'description': "VAT",
+                    'name': "VAT %s %%" % rate,
+                    'description': "VAT %s %%" % rate,
                     'company': company.id, 'type': 'percentage',
                     'rate': Decimal(rate) / 100,
                     'invoice_account': account.id,

@@ -101,6 +101,52 @@ class Sale(metaclass=PoolMeta):
                     },
                 })
 
+    def create_invoice(self):
+        invoice = super().create_invoice()
+        if invoice:
+            invoice.lines = self.crm_lines_with_sections(list(invoice.lines))
+        return invoice
+
+    def crm_lines_with_sections(self, invoice_lines):
+        """Return invoice_lines with the sale's titles, comments and
+        subtotals where they stand on the sale (the host invoices lines
+        only): a title or comment comes before the next line invoiced, a
+        subtotal after a line invoiced since the last title."""
+        InvoiceLine = Pool().get('account.invoice.line')
+        of_line = {}
+        others = []
+        for invoice_line in invoice_lines:
+            origin = getattr(invoice_line, 'origin', None)
+            if origin in self.lines:
+                of_line.setdefault(origin, []).append(invoice_line)
+            else:
+                others.append(invoice_line)
+        result, pending, invoiced = [], [], False
+        for line in self.lines:
+            if line.type == 'line':
+                if line in of_line:
+                    result.extend(pending)
+                    pending = []
+                    result.extend(of_line[line])
+                    invoiced = True
+                continue
+            section = InvoiceLine(type=line.type,
+                description=line.description, origin=line,
+                invoice_type='out', company=self.company,
+                currency=self.currency)
+            if line.type == 'subtotal':
+                if invoiced:
+                    result.extend(pending)
+                    pending = []
+                    result.append(section)
+            else:
+                if line.type == 'title':
+                    invoiced = False
+                    # (a title without invoiced line is dropped)
+                    pending = [l for l in pending if l.type != 'title']
+                pending.append(section)
+        return others + result
+
     def _get_invoice(self):
         invoice = super()._get_invoice()
         invoice.crm_sale = self

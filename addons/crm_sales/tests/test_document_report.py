@@ -169,6 +169,7 @@ class CrmDocumentReportTestCase(unittest.TestCase):
             keep_first_page(pdf, 'document-invoice')
             text = pdf_text(pdf)
             self.assertIn("Pro Forma Invoice", text)
+            self.assertEqual(text.count("Hardware"), 1)
             self.assertIn("Payment within 30 days.", text)
             self.assertIn(money(invoice.total_amount), text)
             self.assertEqual(invoice.total_amount, sale.total_amount)

@@ -128,14 +128,16 @@ class CrmSalesInvoicesTestCase(unittest.TestCase):
         self.assertEqual(invoice.party, quote.party)
         self.assertEqual(invoice.total_amount, quote.total_amount)
         self.assertEqual(invoice.total_amount, Decimal('1585.00'))
+        # the section comes along (the host invoices lines only)
         self.assertEqual(
-            [(l.description, l.quantity, l.unit_price)
+            [(l.type, l.description, l.quantity, l.unit_price)
                 for l in invoice.lines],
-            [("Laser printer", 3, Decimal('410.00')),
-                ("Toner", 10, Decimal('35.50'))])
+            [('title', "Hardware", None, None),
+                ('line', "Laser printer", 3, Decimal('410.00')),
+                ('line', "Toner", 10, Decimal('35.50'))])
         # new records, not the quote's: each line's origin is its sale line
         self.assertEqual(
-            [l.origin for l in invoice.lines], list(quote.line_lines))
+            [l.origin for l in invoice.lines], list(quote.lines))
         self.assertEqual(Invoice.search([('crm_sale', '=', quote.id)]),
             [invoice])
 

@@ -51,6 +51,12 @@ MANAGER_LOGIN = 'bench_manager%d'
 CONTACTS_PER_ACCOUNT = 10
 LEAD_NUMBER = 'BL%07d'
 POTENTIAL_NUMBER = 'BP%07d'
+SALE_DESCRIPTION = 'BS%07d'
+#: Sales are created one every SALE_INTERVAL from CREATE_DATE
+SALE_INTERVAL = dt.timedelta(seconds=20)
+#: The states of the sales in turn: quotes (draft, quotation) and orders
+_SALE_STATES = ['draft', 'quotation', 'quotation', 'processing', 'done']
+_QUOTE_STAGES = ['created', 'delivered', 'reviewed', 'rejected']
 #: Leads are created one every LEAD_INTERVAL from CREATE_DATE
 LEAD_INTERVAL = dt.timedelta(seconds=30)
 #: Potentials are expected to close in the 3 years from CLOSE_FROM
@@ -424,6 +430,87 @@ def add_potentials(connection, base, upto, create_uid=0):
     return count
 
 
+def sale_values(index):
+    "The values of the index-th generated sale (from 1)."
+    state = _SALE_STATES[index % len(_SALE_STATES)]
+    quote = state in {'draft', 'quotation'}
+    return {
+        'description': SALE_DESCRIPTION % index,
+        'create_date': CREATE_DATE + SALE_INTERVAL * index,
+        'state': state,
+        'quote_stage': (_QUOTE_STAGES[index % len(_QUOTE_STAGES)]
+            if quote else 'accepted'),
+        'lines': [(f"Item {index}-{n}", (index + n) % 9 + 1,
+                dt_decimal(((index * 7919 + n * 104729) % 90000 + 500), 2))
+            for n in range(1, 3)],
+        }
+
+
+def dt_decimal(value, digits):
+    "value / 10**digits as a Decimal"
+    from decimal import Decimal
+    return Decimal(value).scaleb(-digits)
+
+
+def existing_sales(cursor):
+    return _count(cursor,
+        "SELECT count(*) FROM sale_sale WHERE description LIKE 'BS%%'")
+
+
+def add_sales(connection, base, upto, create_uid=0):
+    """Add the sales missing to reach upto sales (quotes and orders in
+    turn, two lines each), on the accounts in turn, owned by the account's
+    rep.  Return the number added."""
+    cursor = connection.cursor()
+    start = existing_sales(cursor) + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    accounts = existing_accounts(cursor)
+    account_ids = _account_ids(cursor, 1, accounts)
+    currency = _company_currency(cursor, base['company'])
+    first_id = _reserve_ids(cursor, 'sale_sale', count)
+    first_line = _reserve_ids(cursor, 'sale_line', 2 * count)
+    sale_columns = [
+        'id', 'description', 'create_date', 'create_uid', 'company',
+        'currency', 'party', 'state', 'invoice_method', 'invoice_state',
+        'shipment_method', 'shipment_state', 'revision', 'quote_stage',
+        'assigned_user', 'sale_date', 'number', 'untaxed_amount_cache',
+        'tax_amount_cache', 'total_amount_cache']
+    line_columns = [
+        'id', 'sale', 'sequence', 'type', 'description', 'quantity',
+        'unit_price', 'create_date', 'create_uid']
+    with cursor.copy('COPY sale_sale (%s) FROM STDIN'
+            % ', '.join(sale_columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = sale_values(index)
+            account = (index - 1) % accounts + 1
+            order = values['state'] not in {'draft', 'quotation'}
+            untaxed = sum(q * p for _, q, p in values['lines'])
+            copy.write_row((
+                    first_id + offset, values['description'],
+                    values['create_date'], create_uid, base['company'],
+                    currency, account_ids[account], values['state'],
+                    'order', 'none', 'order', 'none', 0,
+                    values['quote_stage'], reps[(account - 1) % len(reps)],
+                    values['create_date'].date() if order else None,
+                    ('SO%07d' % index) if order else None,
+                    untaxed if order else None, 0 if order else None,
+                    untaxed if order else None))
+    with cursor.copy('COPY sale_line (%s) FROM STDIN'
+            % ', '.join(line_columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            values = sale_values(index)
+            for n, (description, quantity, price) in enumerate(
+                    values['lines']):
+                copy.write_row((
+                        first_line + 2 * offset + n, first_id + offset,
+                        n + 1, 'line', description, quantity, price,
+                        values['create_date'], create_uid))
+    return count
+
+
 def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
     "Refresh the planner statistics (and visibility map) after a load."
     autocommit = connection.autocommit
@@ -438,7 +525,7 @@ def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
 
 def generate(database, contacts, reps=20, managers=2,
         ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True, leads=0,
-        potentials=0):
+        potentials=0, sales=0):
     """Bring database to `contacts` contacts and contacts / ratio accounts,
     then to `leads` leads and `potentials` potentials (crm_sales must be
     activated for those).  Return the base dict of setup_base plus the
@@ -470,21 +557,26 @@ def generate(database, contacts, reps=20, managers=2,
         tables = ['party_party', 'party_contact_mechanism']
         for name, add, upto in [
                 ('leads', add_leads, leads),
-                ('potentials', add_potentials, potentials)]:
+                ('potentials', add_potentials, potentials),
+                ('sales', add_sales, sales)]:
             if not upto:
                 continue
             start = time.perf_counter()
             added = add(connection, base, upto)
             timings['%s_s' % name] = time.perf_counter() - start
             log('%s: +%d in %.1fs' % (name, added, timings['%s_s' % name]))
-            if 'sale_opportunity' not in tables:
-                tables.append('sale_opportunity')
+            for table in (['sale_sale', 'sale_line'] if name == 'sales'
+                    else ['sale_opportunity']):
+                if table not in tables:
+                    tables.append(table)
         # COPY bypasses the ORM, which keeps the estimated number of rows
         # per model (search_count(limit) counts all rows below it, One2Many
         # searches choose IN or EXISTS on it): forget it
         models = ['party.party']
         if 'sale_opportunity' in tables:
             models.append('sale.opportunity')
+        if 'sale_sale' in tables:
+            models += ['sale.sale', 'sale.line']
         for model in models:
             Pool().get(model)._count_cache.clear()
         transaction.commit()

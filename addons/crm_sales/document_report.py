@@ -16,6 +16,7 @@ template only lays the values out.  The PDF is the host's conversion by
 LibreOffice (the action's output format).
 """
 from decimal import Decimal
+from functools import cached_property
 from types import SimpleNamespace
 
 from trytond.i18n import gettext
@@ -46,12 +47,12 @@ class CrmDocument:
         definitions = self.record.__class__.fields_get(list(names))
         return [definitions[n]['string'] for n in names]
 
-    @property
+    @cached_property
     def footer(self):
         return ' · '.join(filter(None, (
                     self.company.footer_used or '').splitlines()))
 
-    @property
+    @cached_property
     def company_lines(self):
         party = self.company.party
         lines = []
@@ -84,7 +85,7 @@ class CrmDocument:
             lines.insert(0, party.full_name)
         return lines
 
-    @property
+    @cached_property
     def customer_lines(self):
         record = self.record
         lines = self._address_lines(record.invoice_address, record.party)
@@ -94,7 +95,7 @@ class CrmDocument:
             lines.append('%s: %s' % (identifier.type_string, identifier.code))
         return lines
 
-    @property
+    @cached_property
     def delivery_lines(self):
         record = self.record
         if record.__name__ != 'sale.sale':
@@ -109,7 +110,7 @@ class CrmDocument:
     def is_sale(self):
         return self.record.__name__ == 'sale.sale'
 
-    @property
+    @cached_property
     def title(self):
         record = self.record
         if self.is_sale:
@@ -125,14 +126,14 @@ class CrmDocument:
             kind = gettext('crm_sales.msg_document_invoice')
         return ' '.join(filter(None, [kind, self.number]))
 
-    @property
+    @cached_property
     def number(self):
         record = self.record
         if self.is_sale:
             return record.full_number or ''
         return record.number or ''
 
-    @property
+    @cached_property
     def facts(self):
         record = self.record
         report, lang = self.report, self.lang
@@ -175,7 +176,7 @@ class CrmDocument:
             return line.crm_charge
         return getattr(line.origin, 'crm_charge', None)
 
-    @property
+    @cached_property
     def lines(self):
         printed = []
         record = self.record
@@ -207,7 +208,7 @@ class CrmDocument:
             printed.append(values)
         return printed
 
-    @property
+    @cached_property
     def totals(self):
         "(label, amount) of the totals, the grand total last"
         record = self.record
@@ -236,14 +237,28 @@ class CrmDocument:
             totals.append((discount_label, self._format(discount)))
         if adjustment:
             totals.append((adjustment_label, self._format(adjustment)))
-        totals.append((untaxed_label, self._format(record.untaxed_amount)))
-        for tax in self._taxes():
-            totals.append(tax)
-        totals.append((total_label, self._format(record.total_amount)))
+        taxes = self._taxes()
+        untaxed, tax, total = self._amounts(taxes)
+        totals.append((untaxed_label, self._format(untaxed)))
+        for label, base, amount in taxes:
+            totals.append(('%s (%s)' % (label, self._format(base)),
+                    self._format(amount)))
+        totals.append((total_label, self._format(total)))
         return totals
 
+    def _amounts(self, taxes):
+        """The document's untaxed, tax and total amounts: its fields, but
+        for a sale whose amounts are not cached yet: the host's sums,
+        from the taxes computed once for the printed taxes."""
+        record = self.record
+        if self.is_sale and record.state not in record._states_cached:
+            untaxed = sum((l.amount for l in record.line_lines), Decimal(0))
+            tax = sum((t[2] for t in taxes), Decimal(0))
+            return untaxed, tax, untaxed + tax
+        return record.untaxed_amount, record.tax_amount, record.total_amount
+
     def _taxes(self):
-        "(label, amount) of each tax of the document"
+        "(label, base, amount) of each tax of the document"
         record = self.record
         if self.is_sale:
             taxes = record._get_taxes().values()
@@ -253,11 +268,10 @@ class CrmDocument:
         for line in taxes:
             base, amount = by_tax.get(line.tax, (Decimal(0), Decimal(0)))
             by_tax[line.tax] = (base + line.base, amount + line.amount)
-        return [('%s (%s)' % (tax.description or tax.name if tax else '',
-                    self._format(base)), self._format(amount))
+        return [(tax.description or tax.name if tax else '', base, amount)
             for tax, (base, amount) in by_tax.items()]
 
-    @property
+    @cached_property
     def terms(self):
         return [l for l in (self.record.terms_text or '').splitlines()]
 

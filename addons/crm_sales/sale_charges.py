@@ -106,22 +106,51 @@ class Sale(metaclass=PoolMeta):
     def get_crm_totals(cls, sales, names):
         totals = {n: {} for n in names}
         for sale in sales:
-            goods = sum((line.amount or 0 for line in sale.crm_goods_lines),
-                Decimal(0))
-            discount = sum((line.amount or 0 for line in sale.line_lines
-                    if line.crm_charge == 'discount'), Decimal(0))
+            lines = sale.crm_line_values()
             values = {
-                'crm_subtotal': goods,
-                'crm_discount_total': discount,
+                'crm_subtotal': sum((l['amount'] for l in lines
+                        if l['type'] == 'line' and not l['crm_charge']),
+                    Decimal(0)),
+                'crm_discount_total': sum((l['amount'] for l in lines
+                        if l['crm_charge'] == 'discount'), Decimal(0)),
                 }
             for name in names:
                 totals[name][sale.id] = values[name]
         return totals
 
-    @property
-    def crm_goods_lines(self):
-        "The lines the customer buys: not the charges."
-        return [l for l in self.line_lines if not l.crm_charge]
+    def crm_line_values(self):
+        """The lines' id, type, charge, sequence, taxes and amount, in
+        order, read in SQL (a 200-line quote: two queries instead of the
+        ORM's read of each line and its taxes, which doubled the time of
+        its totals)."""
+        pool = Pool()
+        Line = pool.get('sale.line')
+        LineTax = pool.get('sale.line-account.tax')
+        line, line_tax = Line.__table__(), LineTax.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(line.id, line.type, line.crm_charge,
+                line.sequence, line.quantity, line.unit_price,
+                line.description, where=line.sale == self.id))
+        lines = {id_: {
+                'id': id_, 'type': type_, 'crm_charge': charge,
+                'sequence': sequence, 'taxes': [], 'quantity': quantity,
+                'unit_price': Decimal(str(unit_price))
+                if unit_price is not None else None,
+                'description': description,
+                # (the host's amount of a line: quantity x unit price,
+                # rounded in the currency)
+                'amount': self.currency.round(
+                    Decimal(str(quantity or 0)) * Decimal(str(unit_price or 0)))
+                if type_ == 'line' else Decimal(0),
+                } for (id_, type_, charge, sequence, quantity, unit_price,
+                description) in cursor}
+        for sub_ids in grouped_slice(list(lines), 1000):
+            cursor.execute(*line_tax.select(line_tax.line, line_tax.tax,
+                    where=line_tax.line.in_(list(sub_ids))))
+            for line_id, tax_id in cursor:
+                lines[line_id]['taxes'].append(tax_id)
+        return sorted(lines.values(), key=lambda l: (
+                l['sequence'] is not None, l['sequence'] or 0, l['id']))
 
     @classmethod
     def validate_fields(cls, sales, field_names):
@@ -181,24 +210,26 @@ class Sale(metaclass=PoolMeta):
     def crm_charge_changes(self):
         """Return the values of the charge lines to create, the write
         arguments of those to change and the lines to delete."""
-        wanted = self.crm_wanted_charges()
-        existing = [l for l in self.lines if l.crm_charge]
+        Line = Pool().get('sale.line')
+        lines = self.crm_line_values()
+        wanted = self.crm_wanted_charges(lines)
+        existing = [l for l in lines if l['crm_charge']]
         create, write = [], []
         for values, line in zip(wanted, existing):
             changed = {k: v for k, v in values.items()
-                if k != 'taxes' and getattr(line, k) != v}
-            taxes, wanted_taxes = {t.id for t in line.taxes}, set(
-                values['taxes'])
+                if k != 'taxes' and line[k] != v}
+            taxes, wanted_taxes = set(line['taxes']), set(values['taxes'])
             if taxes != wanted_taxes:
                 changed['taxes'] = [
                     ('remove', sorted(taxes - wanted_taxes)),
                     ('add', sorted(wanted_taxes - taxes))]
             if changed:
-                write.extend(([line], changed))
+                write.extend((Line.browse([line['id']]), changed))
         for values in wanted[len(existing):]:
             create.append({**values, 'sale': self.id, 'type': 'line',
                     'taxes': [('add', values['taxes'])]})
-        return create, write, existing[len(wanted):]
+        return create, write, Line.browse(
+            [l['id'] for l in existing[len(wanted):]])
 
     def crm_discount_value(self, subtotal):
         "Return the global discount in the sale's currency."
@@ -216,19 +247,19 @@ class Sale(metaclass=PoolMeta):
                     subtotal=subtotal))
         return discount
 
-    def crm_wanted_charges(self):
+    def crm_wanted_charges(self, lines):
         """Return the values of the charge lines the sale needs, in
-        order: the discount lines by set of taxes, then the adjustment."""
+        order: the discount lines by set of taxes, then the adjustment;
+        lines: crm_line_values()."""
         Lang = Pool().get('ir.lang')
-        goods = self.crm_goods_lines
         by_taxes = defaultdict(Decimal)
-        for line in goods:
-            by_taxes[tuple(sorted(t.id for t in line.taxes))] += (
-                line.amount or 0)
+        for line in lines:
+            if line['type'] == 'line' and not line['crm_charge']:
+                by_taxes[tuple(sorted(line['taxes']))] += line['amount']
         subtotal = sum(by_taxes.values(), Decimal(0))
         discount = self.crm_discount_value(subtotal)
-        sequence = max((l.sequence or 0 for l in self.lines
-                if not l.crm_charge), default=0) + 1
+        sequence = max((l['sequence'] or 0 for l in lines
+                if not l['crm_charge']), default=0) + 1
         charges = []
         if discount:
             if self.crm_discount_type == 'percentage':

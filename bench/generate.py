@@ -487,6 +487,8 @@ def add_sales(connection, base, upto, create_uid=0):
             values = sale_values(index)
             account = (index - 1) % accounts + 1
             order = values['state'] not in {'draft', 'quotation'}
+            # (sent quotes and orders keep their amounts: crm_sales)
+            cached = values['state'] != 'draft'
             untaxed = sum(q * p for _, q, p in values['lines'])
             copy.write_row((
                     first_id + offset, values['description'],
@@ -496,8 +498,8 @@ def add_sales(connection, base, upto, create_uid=0):
                     values['quote_stage'], reps[(account - 1) % len(reps)],
                     values['create_date'].date() if order else None,
                     ('SO%07d' % index) if order else None,
-                    untaxed if order else None, 0 if order else None,
-                    untaxed if order else None))
+                    untaxed if cached else None, 0 if cached else None,
+                    untaxed if cached else None))
     with cursor.copy('COPY sale_line (%s) FROM STDIN'
             % ', '.join(line_columns)) as copy:
         for offset, index in enumerate(range(start, upto + 1)):

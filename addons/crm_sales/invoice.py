@@ -103,7 +103,8 @@ class Sale(metaclass=PoolMeta):
 
     def create_invoice(self):
         invoice = super().create_invoice()
-        if invoice:
+        # (the host's sales of other parties keep the host's invoices)
+        if invoice and self.party and self.party.crm_type:
             invoice.lines = self.crm_lines_with_sections(list(invoice.lines))
         return invoice
 

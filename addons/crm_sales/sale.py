@@ -33,7 +33,7 @@ from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import Index, fields
 from trytond.modules.sale.exceptions import (
     SaleQuotationError, SaleValidationError)
 from trytond.pool import Pool, PoolMeta
@@ -78,6 +78,20 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
         # party_view): the host's fields state no CRM type
         for field in [cls.party, cls.invoice_party, cls.shipment_party]:
             field.context = {**(field.context or {}), 'crm_type': 'account'}
+        # A sent quote cannot change (its lines are read-only until it is
+        # back to draft, which clears the cache): its amounts are cached
+        # as the host caches a confirmed sale's.  The quotes list reads
+        # them per row: computing them cost 2.5 ms a quote, 200 ms of the
+        # 230 ms read of a page of 80 (bench_quote_list.py, 100,000 sales)
+        if 'quotation' not in cls._states_cached:
+            cls._states_cached = cls._states_cached + ['quotation']
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            # The quotes list, newest first: without it a page sorted the
+            # quotes of every rep (admin: 92 ms at 100,000 sales)
+            Index(t, (t.create_date, Index.Range(order='DESC')),
+                (t.id, Index.Range(order='DESC')),
+                where=t.state.in_(QUOTE_STATES)))
 
     @classmethod
     def default_quote_stage(cls):
@@ -187,6 +201,11 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
                             'crm_sales.msg_quote_expired_accepted',
                             sale=sale.rec_name,
                             date=Lang.get().strftime(sale.quotation_expire)))
+
+    @classmethod
+    def quote(cls, sales):
+        super().quote(sales)
+        cls.store_cache(sales)
 
     @classmethod
     def confirm(cls, sales):

@@ -498,6 +498,73 @@ class CrmSalesQuotesTestCase(unittest.TestCase):
             self.assertEqual(Sale(foreign.id).state, 'draft')
 
     @with_transaction()
+    def test_currency_switched_and_back_keeps_prices(self):
+        """A product's price in another currency uses the host's rate;
+        switching the draft's currency there and back gives the same
+        prices and totals to the cent (no drift: each price is computed
+        from the product's list price, never from the previous one)"""
+        import datetime
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        Rate = pool.get('currency.currency.rate')
+        Line = pool.get('sale.line')
+        Sale = pool.get('sale.sale')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        company, users = self._people()
+        rep = users['rep1']
+        potential = self._potential(company, rep)
+        euro, = Currency.create([{
+                    'name': "Euro", 'symbol': "€", 'code': 'EUR'}])
+        Rate.create([{'currency': euro.id, 'rate': Decimal('0.9173'),
+                    'date': datetime.date.today() - datetime.timedelta(
+                        days=1)}])
+        dollar = company.currency
+        if not dollar.rates:
+            Rate.create([{'currency': dollar.id, 'rate': Decimal(1),
+                        'date': datetime.date.today() - datetime.timedelta(
+                            days=1)}])
+        unit, = Uom.search([('name', '=', "Unit")])
+        with set_company(company):
+            category, = pool.get('product.category').create([{
+                        'name': "Printers", 'accounting': True}])
+            template, = Template.create([{
+                        'name': "Laser printer", 'type': 'service',
+                        'account_category': category.id,
+                        'default_uom': unit.id, 'salable': True,
+                        'sale_uom': unit.id, 'list_price': Decimal('410.00'),
+                        'products': [('create', [{}])]}])
+            product, = template.products
+            quote = self._quote(company, potential, rep, lines=[])
+
+            def priced(currency):
+                "The quote in currency, its line priced as the client does"
+                Sale.write([quote], {'currency': currency.id})
+                line = Line(sale=Sale(quote.id), product=product,
+                    quantity=3, unit=unit)
+                line.on_change_product()
+                line.on_change_quantity()
+                return line.unit_price
+            usd = priced(dollar)
+            self.assertEqual(usd, Decimal('410.0000'))
+            eur = priced(euro)
+            self.assertEqual(eur, Decimal('376.0930'))
+            for _ in range(3):
+                self.assertEqual(priced(dollar), usd)
+                self.assertEqual(priced(euro), eur)
+            # the lines typed stay as typed whatever the switches
+            Line.create([{'sale': quote.id, 'product': product.id,
+                        'quantity': 3, 'unit': unit.id,
+                        'unit_price': usd, 'description': "Laser printer"}])
+            total = Sale(quote.id).total_amount
+            for currency in [euro, dollar, euro, dollar]:
+                rpc_call(rep, Sale, 'write', [quote.id],
+                    {'currency': currency.id}, company=company)
+            quote = Sale(quote.id)
+            self.assertEqual(quote.lines[0].unit_price, Decimal('410.0000'))
+            self.assertEqual(quote.total_amount, total)
+
+    @with_transaction()
     def test_account_lists_its_potentials_and_quotes(self):
         """An account's form lists its potentials and quotes as the user
         may see them; a copy of the account takes none of them"""

@@ -334,8 +334,8 @@ def create_sales(company, users, team, rng, fake, scale=1):
 
 
 def create_subsidiary(company, users, rng, fake, scale=1):
-    """The second company (demo_companies.py) and its sales; both companies
-    get their details (logo, address, tax identifier, bank account)."""
+    """The second company (demo_companies.py), its details (logo, address,
+    tax identifier, bank account) and its sales."""
     from demo_accounting import configure_accounting, post_invoices
     from demo_companies import (
         create_subsidiary, set_admin_company, set_details)
@@ -344,8 +344,7 @@ def create_subsidiary(company, users, rng, fake, scale=1):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     subsidiary = create_subsidiary()
-    for record in [company, subsidiary]:
-        set_details(record)
+    set_details(subsidiary)
     set_admin_company(subsidiary.id)
     configure_accounting(subsidiary)
     config = get_config()
@@ -384,6 +383,9 @@ def main(argv=None):
     close_setup_wizard()
     create_accounts_and_contacts(company, users, team, rng, fake, args.scale)
     create_role_accounts(company, users, rng, fake, args.scale)
+    # (before the sales: a posted invoice keeps the PDF printed then)
+    from demo_companies import set_details
+    set_details(company)
     create_sales(company, users, team, rng, fake, args.scale)
     create_subsidiary(company, users, rng, fake, args.scale)
 

@@ -121,12 +121,15 @@ def print_documents(url, database, out):
     for login, model, domain, name in DOCUMENTS:
         rpc = JsonRpc(url, database)
         rpc.login(login, PASSWORD)
-        context = {}
+        context, switched = {}, False
         if any('company.party.name' in str(d) for d in domain):
-            # (the subsidiary: the user works for it for this document)
+            # (the subsidiary: the user switches to it in its preferences,
+            # which the host's rules of companies follow)
             company, = rpc.model('company.company', 'search',
                 [('party.name', 'like', '%Sdn. Bhd.')], 0, 1, None)
-            context = {'company': company, 'companies': [company]}
+            rpc.model('res.user', 'set_preferences', {'company': company})
+            rpc.context = rpc.call('model.res.user.get_preferences', True, {})
+            switched = True
             domain = [d for d in domain if 'company.party.name' not in d[0]]
         ids = rpc.model(model, 'search', domain, 0, 1, [('id', 'DESC')],
             context=context)
@@ -145,6 +148,11 @@ def print_documents(url, database, out):
             subprocess.run(['pdftoppm', '-png', '-r', '80', '-f', '1',
                     '-l', '1', '-singlefile', str(pdf), str(out / name)],
                 check=True)
+        if switched:
+            # (back to the user's first company)
+            first = rpc.model('res.user', 'read', [rpc.user_id],
+                ['companies'])[0]['companies'][0]
+            rpc.model('res.user', 'set_preferences', {'company': first})
         written.append(out / f'{name}.png')
         print(out / f'{name}.png')
     return written

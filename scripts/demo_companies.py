@@ -68,9 +68,6 @@ def set_details(company):
     account, footer and logo."""
     from proteus import Model
     Country = Model.get('country.country')
-    Bank = Model.get('bank')
-    Party = Model.get('party.party')
-    BankAccount = Model.get('bank.account')
     (street, postal_code, city, country_code, (kind, code), (bank_name,
             number), footer, colours) = DETAILS[company.party.name]
     countries = Country.find([('code', '=', country_code)])
@@ -91,15 +88,9 @@ def set_details(company):
     identifier = party.identifiers.new(type=kind, code=code)
     identifier.type = kind
     party.save()
-    bank_party = Party(name=bank_name)
-    bank_party.save()
-    bank = Bank(party=bank_party)
-    bank.save()
-    account = BankAccount(bank=bank, currency=company.currency)
-    account.owners.append(Party(party.id))
-    account.numbers.new(type='other', number=number)
-    account.save()
-    company.footer = footer
+    # (the bank account is printed from the footer: the host's bank
+    # module is not a dependency)
+    company.footer = '%s · %s %s' % (footer, bank_name, number)
     company.logo = logo_png(*colours)
     company.save()
 

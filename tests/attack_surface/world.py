@@ -63,6 +63,11 @@ SKIP_FILL = {
     'id', 'rec_name', 'xml_id', 'create_uid', 'create_date', 'write_uid',
     'write_date', 'last_modified_at', 'assigned_user', 'assigned_team',
     'active', 'sequence', 'crm_type', 'crm_company', 'company',
+    # a sale writes lines of its own from these (crm_sales' charges): the
+    # lines of the attacker's sales of a hidden account would be counted
+    # hidden (their customer is)
+    'crm_discount_type', 'crm_discount_rate', 'crm_discount_amount',
+    'crm_adjustment',
     }
 RELATION_TYPES = {'many2one', 'one2many', 'many2many'}
 TEXT_TYPES = {'char', 'text'}

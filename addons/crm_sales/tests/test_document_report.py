@@ -84,7 +84,8 @@ class CrmDocumentReportTestCase(unittest.TestCase):
                             "within two weeks."),
                         ('invoice', "Payment within 30 days."),
                         ]])
-            company.footer = "Initech Supplies Ltd · Registered in Springfield"
+            company.footer = ("Initech Supplies Ltd · Registered in "
+                "Springfield · DBS Bank Ltd 072-123456-7")
             company.save()
             self._company_details(company)
             sale = self._quote(company, potential, self._taxes(company),
@@ -95,11 +96,9 @@ class CrmDocumentReportTestCase(unittest.TestCase):
         return company, users, sale
 
     def _company_details(self, company):
-        "The company's address, tax identifier and bank account"
+        "The company's address and tax identifier"
         pool = Pool()
         Party = pool.get('party.party')
-        Bank = pool.get('bank')
-        BankAccount = pool.get('bank.account')
         party = company.party
         Party.write([party], {
                 'addresses': [('write', [a.id for a in party.addresses], {
@@ -109,12 +108,6 @@ class CrmDocumentReportTestCase(unittest.TestCase):
                 'identifiers': [('create', [{
                                 'type': 'sg_vat', 'code': '199901234D'}])],
                 })
-        bank_party, = Party.create([{'name': "DBS Bank Ltd"}])
-        bank, = Bank.create([{'party': bank_party.id}])
-        BankAccount.create([{'bank': bank.id, 'owners': [('add', [party.id])],
-                    'numbers': [('create', [{
-                                    'type': 'other',
-                                    'number': '072-123456-7'}])]}])
 
     @with_transaction()
     def test_quote_layout_in_odt(self):

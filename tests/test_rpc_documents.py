@@ -5,13 +5,11 @@ first name, the account, the number, the total, the owner), sends it with
 the quote's PDF through the server's SMTP server (a local sink here) and
 finds it on the quote and on the account; another rep can neither fill
 nor send the e-mail of that quote."""
-import pathlib
 import shutil
-import subprocess
-import tempfile
 
 import pytest
 
+from crm_sales.tests.test_document_report import pdf_text
 from crm_testing import (
     ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, setup_people)
 
@@ -75,14 +73,6 @@ def _template(rpc, name):
     return template
 
 
-def _pdf_text(data):
-    with tempfile.TemporaryDirectory() as directory:
-        path = pathlib.Path(directory, 'quote.pdf')
-        path.write_bytes(data)
-        return subprocess.run(['pdftotext', '-layout', str(path), '-'],
-            check=True, capture_output=True, text=True).stdout
-
-
 @pytest.mark.skipif(not shutil.which('soffice'),
     reason="LibreOffice is installed by scripts/test.sh")
 def test_rep_mails_its_quote(quote_world, smtp_sink):
@@ -106,7 +96,7 @@ def test_rep_mails_its_quote(quote_world, smtp_sink):
     assert message['Subject'] == values['subject']
     attachment, = list(message.iter_attachments())
     assert attachment.get_content_type() == 'application/pdf'
-    text = _pdf_text(attachment.get_content())
+    text = pdf_text(attachment.get_content())
     assert 'Quote' in text and '4,200.00' in text
     assert 'Vance Refrigeration' in text
     emails = rep1.model('ir.email', 'search_read',

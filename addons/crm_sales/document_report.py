@@ -49,8 +49,7 @@ class CrmDocument:
 
     @cached_property
     def footer(self):
-        return ' · '.join(filter(None, (
-                    self.company.footer_used or '').splitlines()))
+        return company_footer(self.company)
 
     @cached_property
     def company_lines(self):
@@ -276,6 +275,13 @@ class CrmDocument:
         return [l for l in (self.record.terms_text or '').splitlines()]
 
 
+def company_footer(company):
+    "The lines of the company's footer on one line, or ''"
+    if not company:
+        return ''
+    return ' · '.join(filter(None, (company.footer_used or '').splitlines()))
+
+
 class DocumentReportMixin:
     "Give the layout its documents."
     __slots__ = ()
@@ -286,9 +292,8 @@ class DocumentReportMixin:
         context['documents'] = [CrmDocument(r, cls) for r in records]
         company = header.get('company') or (
             records[0].company if records else None)
-        context['doc'] = SimpleNamespace(footer=' · '.join(filter(None, (
-                        company.footer_used or '').splitlines()))
-            if company else '')
+        # (the page footer is laid out outside the loop of the documents)
+        context['doc'] = SimpleNamespace(footer=company_footer(company))
         return context
 
 

@@ -487,8 +487,8 @@ def add_sales(connection, base, upto, create_uid=0):
             values = sale_values(index)
             account = (index - 1) % accounts + 1
             order = values['state'] not in {'draft', 'quotation'}
-            # (sent quotes and orders keep their amounts: crm_sales)
-            cached = values['state'] != 'draft'
+            # (every sale keeps its amounts: crm_sales' sale_totals.py
+            # for drafts, sale.py from the quotation on)
             untaxed = sum(q * p for _, q, p in values['lines'])
             copy.write_row((
                     first_id + offset, values['description'],
@@ -498,8 +498,7 @@ def add_sales(connection, base, upto, create_uid=0):
                     values['quote_stage'], reps[(account - 1) % len(reps)],
                     values['create_date'].date() if order else None,
                     ('SO%07d' % index) if order else None,
-                    untaxed if cached else None, 0 if cached else None,
-                    untaxed if cached else None))
+                    untaxed, 0, untaxed))
     with cursor.copy('COPY sale_line (%s) FROM STDIN'
             % ', '.join(line_columns)) as copy:
         for offset, index in enumerate(range(start, upto + 1)):

@@ -4,8 +4,17 @@
 
 A chart of accounts (the host's minimal English template, whose revenue
 account is the default of lines without product), a fiscal year around
-today with its periods and invoice sequences: the demo's sales orders are
-invoiced with *Create Invoice* and some of the invoices are posted."""
+today with its periods and invoice sequences, the sales tax of the
+company's country on its tax account: the demo's quotes carry it, its sales
+orders are invoiced with *Create Invoice* and some of the invoices are
+posted."""
+from decimal import Decimal
+
+#: The sales tax of each company's country: (name, rate)
+SALES_TAXES = {
+    'SG': ("GST 9%", Decimal('0.09')),
+    'MY': ("SST 8%", Decimal('0.08')),
+    }
 
 
 def post_invoices(company):
@@ -28,13 +37,13 @@ def post_invoices(company):
         Invoice.click(to_post, 'post')
 
 
-def configure_accounting(company):
-    """Create company's chart of accounts and fiscal year through proteus
-    (before the ORM's transaction: the wizard and the singletons lock
-    their tables)."""
+def configure_accounting(company, country_code):
+    """Create company's chart of accounts, fiscal year and the sales tax of
+    its country through proteus (before the ORM's transaction: the wizard
+    and the singletons lock their tables)."""
     from proteus.config import get_config
     from trytond.modules.account.tests.tools import (
-        create_chart, create_fiscalyear)
+        create_chart, create_fiscalyear, create_tax)
     from trytond.modules.account_invoice.tests.tools import (
         set_fiscalyear_invoice_sequences)
     # (the administrator's context was read before the demo gave it the
@@ -45,4 +54,8 @@ def configure_accounting(company):
         fiscalyear = set_fiscalyear_invoice_sequences(
             create_fiscalyear(company))
         fiscalyear.click('create_period')
+        name, rate = SALES_TAXES[country_code]
+        tax = create_tax(rate, company)
+        tax.name = tax.description = name
+        tax.save()
     return fiscalyear

@@ -313,12 +313,14 @@ def close_setup_wizard():
 def create_sales(company, users, team, rng, fake, scale=1):
     "Create the sales demo (demo_sales.py) with the ORM, as the admin."
     from demo_accounting import configure_accounting, post_invoices
-    from demo_sales import configure_quotes, create_sales_demo
+    from demo_sales import (
+        configure_quotes, configure_sale_sequence, create_sales_demo)
     from proteus.config import get_config
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     configure_quotes()
-    configure_accounting(company)
+    configure_sale_sequence(company, 'SG-')
+    configure_accounting(company, 'SG')
     config = get_config()
     with Transaction().start(
             config.database_name, config.user,
@@ -339,14 +341,15 @@ def create_subsidiary(company, users, rng, fake, scale=1):
     from demo_accounting import configure_accounting, post_invoices
     from demo_companies import (
         create_subsidiary, set_admin_company, set_details)
-    from demo_sales import create_subsidiary_sales
+    from demo_sales import configure_sale_sequence, create_subsidiary_sales
     from proteus.config import get_config
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     subsidiary = create_subsidiary()
     set_details(subsidiary)
     set_admin_company(subsidiary.id)
-    configure_accounting(subsidiary)
+    configure_accounting(subsidiary, 'MY')
+    configure_sale_sequence(subsidiary, 'MY-')
     config = get_config()
     with Transaction().start(
             config.database_name, config.user,

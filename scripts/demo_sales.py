@@ -242,8 +242,12 @@ QUOTES = 40
 def _quote_of(potential, rng):
     "A quote made from potential, with two to four lines."
     from trytond.pool import Pool
-    SaleLine = Pool().get('sale.line')
+    pool = Pool()
+    SaleLine = pool.get('sale.line')
+    Tax = pool.get('account.tax')
     sale = potential.create_sale()
+    # (the company's sales tax: demo_accounting.py)
+    taxes = Tax.search([('company', '=', sale.company.id)], limit=1)
     sale.description = potential.description
     # (invoiced with Create Invoice, as a rep would)
     sale.invoice_method = 'manual'
@@ -251,7 +255,8 @@ def _quote_of(potential, rng):
     lines = [SaleLine(type='title', description="Software and services")]
     for description, price in rng.sample(QUOTE_ITEMS, rng.randrange(2, 5)):
         lines.append(SaleLine(type='line', description=description,
-                quantity=float(rng.randrange(1, 12)), unit_price=price))
+                quantity=float(rng.randrange(1, 12)), unit_price=price,
+                taxes=taxes))
     sale.lines = lines
     # vtiger's totals block: a global discount, an adjustment, a carrier
     discount = rng.choice([None, None, '5', '10', 'amount'])
@@ -339,6 +344,27 @@ def configure_quotes():
         for report in reports:
             report.extension = 'pdf'
         ActionReport.save(reports)
+
+
+def configure_sale_sequence(company, prefix):
+    """The company's own sequence of quote and order numbers (the host's
+    sale configuration holds one per company).  Through proteus, before
+    the ORM's transaction."""
+    from proteus import Model
+    from proteus.config import get_config
+    with get_config().set_context(
+            company=company.id, companies=[company.id]):
+        Sequence = Model.get('ir.sequence')
+        Configuration = Model.get('sale.configuration')
+        configuration = Configuration(1)
+        # (of the type of the host's default sequence)
+        sequence = Sequence(name=f"Sales of {company.party.name}",
+            sequence_type=configuration.sale_sequence.sequence_type,
+            prefix=prefix, padding=5, company=company)
+        sequence.save()
+        configuration.sale_sequence = sequence
+        configuration.save()
+    return sequence
 
 
 def create_sales_demo(company, users, team, rng, fake, scale=1):

@@ -29,6 +29,19 @@ CHECK = textwrap.dedent('''\
         pool = Pool()
         Item = pool.get('ir.module.config_wizard.item')
         result['open'] = Item.search([('state', '=', 'open')], count=True)
+        # each company's sales: the prefixes of their numbers (its own
+        # sequence), how many there are and how many are taxed
+        result['companies'] = {}
+        for sale in pool.get('sale.sale').search([]):
+            company = result['companies'].setdefault(
+                sale.company.party.name,
+                {'prefixes': [], 'sales': 0, 'taxed': 0})
+            company['sales'] += 1
+            company['taxed'] += bool(sale.tax_amount)
+            if sale.number:
+                prefix = sale.number.split('-')[0] + '-'
+                if prefix not in company['prefixes']:
+                    company['prefixes'].append(prefix)
         users = {u.login: (u.id, u.company.id)
             for u in pool.get('res.user').search([('login', 'in', logins)])}
     for login in logins:
@@ -94,6 +107,15 @@ def test_demo_roles_have_records(crm_db, tmp_path):
         database.drop()
 
     assert result['open'] == 0
+    # two companies, each numbering its quotes and orders and charging its
+    # country's sales tax on them
+    companies = result['companies']
+    assert sorted(companies) == [
+        "Blue Harbor Trading", "Blue Harbor Trading Sdn. Bhd."], companies
+    assert companies["Blue Harbor Trading"]['prefixes'] == ['SG-']
+    assert companies["Blue Harbor Trading Sdn. Bhd."]['prefixes'] == ['MY-']
+    for company in companies.values():
+        assert company['taxed'] == company['sales'] > 0, companies
     for login in logins:
         seen = result['seen'][login]
         assert seen['account'] > 0 and seen['contact'] > 0, (login, seen)

@@ -138,9 +138,10 @@ class CrmDocument:
         report, lang = self.report, self.lang
         facts = []
 
-        def add(name, value):
+        def add(name, value, label=None):
             if value:
-                label, = self._labels(name)
+                if label is None:
+                    label, = self._labels(name)
                 facts.append((label, value))
         if self.is_sale:
             quote = record.state in {'draft', 'quotation'}
@@ -149,8 +150,10 @@ class CrmDocument:
                     (record.quotation_date if quote else record.sale_date)
                     or self._today(), lang))
             if quote and record.quotation_expire:
+                # (vtiger's label, as the quotes list's column)
                 add('quotation_expire',
-                    report.format_date(record.quotation_expire, lang))
+                    report.format_date(record.quotation_expire, lang),
+                    gettext('crm_sales.msg_document_valid_till'))
             add('reference', record.reference)
             add('crm_carrier', record.crm_carrier_string)
             add('crm_shipping', record.crm_shipping)

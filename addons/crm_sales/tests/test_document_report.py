@@ -3,6 +3,7 @@
 """The printed quote, sales order and invoice: the host's reports in the
 CRM's layout, their PDF by LibreOffice, the totals equal to the
 document's."""
+import datetime
 import io
 import os
 import pathlib
@@ -92,7 +93,8 @@ class CrmDocumentReportTestCase(unittest.TestCase):
                 crm_discount_type='percentage',
                 crm_discount_rate=Decimal('0.1'),
                 crm_adjustment=Decimal('-0.40'),
-                crm_carrier='ups')
+                crm_carrier='ups',
+                quotation_validity=datetime.timedelta(days=30))
         return company, users, sale
 
     def _company_details(self, company):
@@ -122,8 +124,9 @@ class CrmDocumentReportTestCase(unittest.TestCase):
         for text in ["Quote", "Hardware", "Laser printer", "Installation",
                 "80 Robinson Road", "199901234D", "DBS Bank Ltd 072-123456-7",
                 "Prices hold for 30 days.", "Page ", "UPS",
-                "Registered in Springfield"]:
+                "Registered in Springfield", "Valid Till"]:
             self.assertIn(text, odt)
+        self.assertNotIn("Quotation Expire", odt)
         self.assertNotIn("Global discount (10 %)", odt)
         self.assertNotIn("&lt;", odt)
 

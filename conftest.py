@@ -111,6 +111,9 @@ def pytest_collection_modifyitems(config, items):
 
 #: The session fixtures that build a database (each its own DB_CACHE entry)
 _DATABASE_FIXTURES = ('crm_db', 'pg_crm_db')
+#: The fixtures of the longest scopes: the attack suite's shards
+#: (tests/test_attack_surface.py), the browser tests
+_LONG_FIXTURES = ('attack', 'browser')
 
 
 def _interleave_scopes(items):
@@ -120,8 +123,8 @@ def _interleave_scopes(items):
     Each process takes the next scope in this order (scripts/test.sh turns
     off xdist's reordering): the first processes then build the shared
     databases side by side instead of waiting for the same one.  The
-    browser scopes (the longest) alternate with the others from the
-    start."""
+    longest scopes (the attack suite's shards, the browser files: minutes
+    each) alternate with the others from the start."""
     scopes = {}
     for item in items:
         scopes.setdefault(item.nodeid.rsplit('::', 1)[0], []).append(item)
@@ -129,12 +132,12 @@ def _interleave_scopes(items):
     for scope_items in scopes.values():
         names = set(getattr(scope_items[0], 'fixturenames', ()))
         kind = next((f for f in _DATABASE_FIXTURES if f in names), 'trytond')
-        if 'browser' in names:
-            kind = 'browser'
+        if names & set(_LONG_FIXTURES):
+            kind = 'long'
         kinds.setdefault(kind, []).append(scope_items)
-    # The browser scopes take minutes each: started first, beside the
+    # The long scopes take minutes each: started first, beside the
     # others, they do not end the run alone on one process
-    browser = kinds.pop('browser', [])
+    long_scopes = kinds.pop('long', [])
     interleaved = []
     queues = list(kinds.values())
     while queues:
@@ -142,8 +145,8 @@ def _interleave_scopes(items):
             interleaved.append(queue.pop(0))
         queues = [q for q in queues if q]
     ordered = []
-    while browser or interleaved:
-        for queue in [browser, interleaved]:
+    while long_scopes or interleaved:
+        for queue in [long_scopes, interleaved]:
             if queue:
                 ordered.extend(queue.pop(0))
     return ordered

@@ -243,8 +243,9 @@ class Server:
         """web_root: a directory served at / (e.g. the sao client);
         email_uri: where the server sends e-mail (e.g. an SmtpSink);
         wrapper: a script run by this interpreter with trytond's arguments
-        instead of trytond (e.g. tests/trace_server.py), env: variables
-        added to the server's environment"""
+        (default tests/serve.py: trytond, its SQLite connections pooled;
+        e.g. tests/trace_server.py), env: variables added to the server's
+        environment"""
         self.database = database.name
         port = free_port()
         self.url = f'http://127.0.0.1:{port}'
@@ -255,8 +256,8 @@ class Server:
             web_root=web_root, email_uri=email_uri)
         self.log_path = workdir / f'server-{port}.log'
         self._log = open(self.log_path, 'wb')
-        command = [sys.executable, str(wrapper)] if wrapper else [
-            executable('trytond')]
+        wrapper = wrapper or Path(__file__).with_name('serve.py')
+        command = [sys.executable, str(wrapper)]
         self.process = subprocess.Popen(
             [*command, '-c', config, '-d', database.name],
             stdout=self._log, stderr=subprocess.STDOUT,

@@ -33,18 +33,23 @@ unrelated reason (argument shapes, missing context, 422) are counted as not
 applicable.  The models and methods of later modules are picked up as they
 come: nothing below names them.
 
-The report (per model and method: attempted, refused, empty, not
-applicable, leaks; the leaks with their calls; what was skipped and why) is
-written to ``$CRM_ATTACK_REPORT`` or to ``attack-report.json`` in pytest's
-temporary directory, every call with its verdict and the start of its answer
-beside it (``attack-report.log``), and the totals are printed in pytest's
-terminal summary (``-s`` prints the table per model and method).  One test
-per category of calls fails with the leaks of that category.
+The report of each shard (per model and method: attempted, refused, empty,
+not applicable, leaks; the leaks with their calls; what was skipped and
+why) is written to ``$CRM_ATTACK_REPORT`` with the shard's name added
+(``report.json``: ``report-records.json``) or to
+``attack-report-<shard>.json`` in pytest's temporary directory, every call
+with its verdict and the start of its answer beside it (``.log``), and the
+totals are printed in pytest's terminal summary (``-s`` prints the table
+per model and method).  One test per category of a shard's calls fails
+with the leaks of that category.
 
     make test ARGS="tests/test_attack_surface.py"
 
-The enumeration and the verdicts live in the package ``tests/attack_surface/``
-(a module per door, named by its category).
+The attack runs in two shards (``SHARDS``: the calls on the records, the
+calls acting and what a request carries), each a test class on a world
+and a server of its own, so that pytest-xdist runs them side by side;
+each shard's tests judge its calls.  The enumeration and the verdicts live in the package
+``tests/attack_surface/`` (a module per door, named by its category).
 """
 import datetime
 import decimal
@@ -56,13 +61,13 @@ from pathlib import Path
 import pytest
 
 from attack_surface import (
-    CATEGORIES, Attack, Client, build_world, clean_world, introspect)
+    CATEGORIES, PHASES, SHARDS, Attack, Client, build_world, clean_world,
+    introspect)
 from crm_testing import (
     ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, Server,
     setup_people)
 
 PASSWORD = 'Attack-surface-Pass-42'
-VICTIM, ATTACKER = 'atk.victim', 'atk.attacker'
 # Host groups a sales rep really holds (missing ones are skipped) so that
 # the host's model access does not hide the doors
 HOST_GROUPS = ['Sales', 'Sales Opportunity', 'CRM Sales', 'CRM Support',
@@ -144,7 +149,7 @@ def surface_meta(crm_db):
     return introspect(crm_db)
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='class')
 def traced_server(crm_db, smtp_sink, tmp_path_factory):
     """A server of crm_db run by tests/trace_server.py (its trace file is
     trace_path), mailing to the SMTP sink"""
@@ -158,9 +163,15 @@ def traced_server(crm_db, smtp_sink, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='class')
 def attack(traced_server, smtp_sink, surface_meta, request,
         tmp_path_factory):
+    """The shard of the test class run on a world of its own (its company
+    and users named after it: in one process the shards run one after the
+    other on the same database)"""
+    shard = request.cls.shard
+    phases, _ = SHARDS[shard]
+    victim, attacker_login = f'atk.{shard}.victim', f'atk.{shard}.attacker'
     crm_server = traced_server
     admin = JsonRpc(crm_server.url, crm_server.database)
     admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
@@ -170,11 +181,12 @@ def attack(traced_server, smtp_sink, surface_meta, request,
             0, None, None, ['name'])}
     host_groups = [g for g in HOST_GROUPS if g in existing]
     world = setup_people(admin, CrmPeople(
-            company=CrmCompany("Attack Company", EURO, admin=True),
+            company=CrmCompany(f"Attack Company ({shard})", EURO,
+                admin=True),
             users=(
-                CrmUser(VICTIM, "Sales Rep", "CRM Staff",
+                CrmUser(victim, "Sales Rep", "CRM Staff",
                     password=PASSWORD),
-                CrmUser(ATTACKER, "Sales Rep", "CRM Staff",
+                CrmUser(attacker_login, "Sales Rep", "CRM Staff",
                     groups=tuple(host_groups), password=PASSWORD),
                 )))
     company_id, users = world.company, world.users
@@ -188,25 +200,29 @@ def attack(traced_server, smtp_sink, surface_meta, request,
             {'access': 'private'})
 
     attacker = JsonRpc(crm_server.url, crm_server.database)
-    attacker.login(ATTACKER, PASSWORD)
+    attacker.login(attacker_login, PASSWORD)
     anonymous = JsonRpc(crm_server.url, crm_server.database)
     world = run = None
     try:
         world = build_world(admin, attacker, {
-                'victim': users[VICTIM], 'attacker': users[ATTACKER],
+                'victim': users[victim], 'attacker': users[attacker_login],
                 }, company_id, surface_meta,
             placeholders=placeholders)
         rpc_methods = attacker.call('system.listMethods')
         run = Attack(
-            world, Client(attacker, _rest_key(admin, users[ATTACKER])),
+            world, Client(attacker, _rest_key(admin, users[attacker_login])),
             Client(anonymous), surface_meta, crm_server.database,
-            rpc_methods, sink=smtp_sink, trace_path=crm_server.trace_path)
+            rpc_methods, sink=smtp_sink, trace_path=crm_server.trace_path,
+            phases=phases)
         run.execute()
 
         report = run.report()
         report['attacker_groups'] = ['CRM Staff'] + host_groups
-        path = os.environ.get('CRM_ATTACK_REPORT') or str(
-            tmp_path_factory.mktemp('attack') / 'attack-report.json')
+        report['shard'] = shard
+        path = os.environ.get('CRM_ATTACK_REPORT')
+        path = (f'{os.path.splitext(path)[0]}-{shard}.json' if path
+            else str(tmp_path_factory.mktemp('attack')
+                / f'attack-report-{shard}.json'))
         with open(path, 'w') as file:
             json.dump(report, file, indent=1, sort_keys=True, default=str)
         run.report_path = path
@@ -214,11 +230,13 @@ def attack(traced_server, smtp_sink, surface_meta, request,
         print('\n' + run.summary())
         print(f'report: {path}')
         plugins = request.config.pluginmanager
-        if plugins.has_plugin(SUMMARY):
-            plugins.unregister(name=SUMMARY)
+        name = f'{SUMMARY}-{shard}'
+        if plugins.has_plugin(name):
+            plugins.unregister(name=name)
         plugins.register(_Summary(
-                run.summary('short') + f'\nper method: {path}\nevery call: '
-                + os.path.splitext(path)[0] + '.log'), SUMMARY)
+                f'shard {shard} ({", ".join(phases)}):\n'
+                + run.summary('short') + f'\nper method: {path}\nevery call: '
+                + os.path.splitext(path)[0] + '.log'), name)
         yield run
     finally:
         if world is not None:
@@ -240,98 +258,149 @@ def attack(traced_server, smtp_sink, surface_meta, request,
         admin.logout()
 
 
-def test_world(attack):
-    """Every shared model has a hidden record the attacker cannot read
-    (models the suite cannot create are listed in the report)"""
-    world = attack.world
-    covered = [m for m in world.shared if world.hidden_base.get(m)]
-    skipped = [m for m in world.shared if m not in covered]
-    assert covered, '; '.join(f'{m}: {r}' for m, r in world.skipped)
-    if skipped:
-        warnings.warn(
-            f"no hidden record of the shared models {skipped} "
-            "(see world_skipped in the report): WORLD_HINTS of "
-            "tests/attack_surface/world.py may help")
-    for model in covered:
-        names = world.secret_fields(model)
-        for record_id in world.hidden_base[model]:
-            try:
-                rows = world.attacker.model(
-                    model, 'read', [record_id], names)
-            except RpcError:
-                continue
-            assert not world.secrets.scan(rows), (
-                f"the attacker reads the hidden {model} {record_id}: {rows}")
+def test_shards_cover_the_attack():
+    "The shards run every phase once and judge every category"
+    phases = [p for phases, _ in SHARDS.values() for p in phases]
+    assert sorted(phases) == sorted(PHASES)
+    assert {c for _, categories in SHARDS.values() for c in categories} == (
+        set(CATEGORIES))
 
 
-@pytest.mark.parametrize('category', CATEGORIES)
-def test_no_leak(attack, category):
-    "No call of the category gives anything of a hidden record away"
-    messages = [m for a, m in zip(attack.leaks, attack.leak_messages())
-        if a.category == category]
-    if messages:
-        pytest.fail(f"{len(messages)} leak(s) ({attack.report_path}):\n"
-            + '\n'.join(messages), pytrace=False)
+def pytest_generate_tests(metafunc):
+    "test_no_leak: one test per category of the shard's calls"
+    if 'category' in metafunc.fixturenames:
+        _, categories = SHARDS[metafunc.cls.shard]
+        metafunc.parametrize('category', categories)
 
 
-def test_coverage(attack):
-    "The suite tried enough calls, on every shared model and every door"
-    totals = attack.totals()
-    assert totals['attempted'] > MIN_ATTEMPTS, totals
-    tried = {}
-    for (category, model, method), counts in attack.tally.items():
-        if counts['attempted']:
-            tried.setdefault(model, set()).add(category)
-    world = attack.world
-    for model in world.shared:
-        if not world.hidden_base.get(model):
-            continue    # test_world warns
-        expected = {'read', 'search', 'oracle', 'on_change', 'create',
-            'copy', 'write', 'delete', 'route'}
-        if not attack.links_of(model):
-            # creations are attacked through links to shared records
-            expected.discard('create')
-        assert expected <= tried.get(model, set()), (
-            model, sorted(expected - tried.get(model, set())))
-    # every SQL report the attacker may search was read before and after
-    # hidden records entered it, and some saw them
-    reports = {m for m in attack.meta['aggregates']
-        if 'search_read' in attack.methods_of(m)}
-    if reports:
-        read = {m for (c, m, _), counts in attack.tally.items()
-            if c == 'aggregate' and counts['attempted'] >= 2}
-        refused = {m for m, _, _ in attack.skipped}
-        assert reports <= read | refused, sorted(reports - read - refused)
-        assert attack.aggregates_seen, (
-            "no SQL report counts the hidden records of the shared models")
-    # every door of what a request carries was tried
-    by_category = attack.by_category()
-    untried = [c for c in REQUEST_DOORS
-        if not by_category.get(c, {}).get('attempted')]
-    assert not untried, untried
-    # every model pointing to a shared one that has RPC methods was tried
-    pointing = {m for m, _, _, _ in world.links}
-    untried = sorted(m for m in pointing
-        if m not in tried and attack.methods_of(m))
-    assert not untried, untried
+class AttackShard:
+    """The tests of a shard of the attack (a subclass per shard: a scope of
+    pytest-xdist's loadscope each)"""
+    shard = None
+    #: Categories every shared model with a hidden record is attacked by
+    per_model = set()
+
+    def test_world(self, attack):
+        """Every shared model has a hidden record the attacker cannot read
+        (models the suite cannot create are listed in the report)"""
+        world = attack.world
+        covered = [m for m in world.shared if world.hidden_base.get(m)]
+        skipped = [m for m in world.shared if m not in covered]
+        assert covered, '; '.join(f'{m}: {r}' for m, r in world.skipped)
+        if skipped:
+            warnings.warn(
+                f"no hidden record of the shared models {skipped} "
+                "(see world_skipped in the report): WORLD_HINTS of "
+                "tests/attack_surface/world.py may help")
+        for model in covered:
+            names = world.secret_fields(model)
+            for record_id in world.hidden_base[model]:
+                try:
+                    rows = world.attacker.model(
+                        model, 'read', [record_id], names)
+                except RpcError:
+                    continue
+                assert not world.secrets.scan(rows), (
+                    f"the attacker reads the hidden {model} {record_id}: "
+                    f"{rows}")
+
+    def test_no_leak(self, attack, category):
+        "No call of the category gives anything of a hidden record away"
+        messages = [m for a, m in zip(attack.leaks, attack.leak_messages())
+            if a.category == category]
+        if messages:
+            pytest.fail(f"{len(messages)} leak(s) ({attack.report_path}):\n"
+                + '\n'.join(messages), pytrace=False)
+
+    def test_coverage(self, attack):
+        """The shard tried enough calls, of its categories only (each
+        judged by its test_no_leak), on every shared model and every door
+        of its phases"""
+        totals = attack.totals()
+        assert totals['attempted'] > MIN_ATTEMPTS, totals
+        _, categories = SHARDS[self.shard]
+        made = {c for (c, _, _), counts in attack.tally.items()
+            if counts['attempted']}
+        assert made <= set(categories), sorted(made - set(categories))
+        tried = {}
+        for (category, model, method), counts in attack.tally.items():
+            if counts['attempted']:
+                tried.setdefault(model, set()).add(category)
+        world = attack.world
+        for model in world.shared:
+            if not world.hidden_base.get(model):
+                continue    # test_world warns
+            expected = set(self.per_model)
+            if not attack.links_of(model):
+                # creations are attacked through links to shared records
+                expected.discard('create')
+            assert expected <= tried.get(model, set()), (
+                model, sorted(expected - tried.get(model, set())))
+        if 'aggregates' in attack.phases:
+            self.check_aggregates(attack)
+        if 'requests' in attack.phases:
+            # every door of what a request carries was tried
+            by_category = attack.by_category()
+            untried = [c for c in REQUEST_DOORS
+                if not by_category.get(c, {}).get('attempted')]
+            assert not untried, untried
+        if 'read' in attack.phases:
+            # every model pointing to a shared one that has RPC methods
+            # was tried
+            pointing = {m for m, _, _, _ in world.links}
+            untried = sorted(m for m in pointing
+                if m not in tried and attack.methods_of(m))
+            assert not untried, untried
+
+    def check_aggregates(self, attack):
+        """Every SQL report the attacker may search was read before and
+        after hidden records entered it, and some saw them"""
+        reports = {m for m in attack.meta['aggregates']
+            if 'search_read' in attack.methods_of(m)}
+        if reports:
+            read = {m for (c, m, _), counts in attack.tally.items()
+                if c == 'aggregate' and counts['attempted'] >= 2}
+            refused = {m for m, _, _ in attack.skipped}
+            assert reports <= read | refused, sorted(reports - read - refused)
+            assert attack.aggregates_seen, (
+                "no SQL report counts the hidden records of the shared "
+                "models")
 
 
-def test_rule_coverage(attack):
-    """The attacker read the hidden records of every shared model through a
-    read-only sharing rule, and category rule tried to change each"""
-    world = attack.world
-    models = [m for m in world.shared if world.hidden_base.get(m)]
-    assert models
-    assert attack.rule_models == models, attack.rule_models
-    for model in models:
-        assert attack.rule_readable.get(model) == sorted(
-            world.hidden_base[model]), (model, attack.rule_readable.get(model))
-        tried = {method for (category, m, method), counts
-            in attack.tally.items()
-            if category == 'rule' and m == model and counts['attempted']}
-        for method in ['copy', 'delete']:
-            if method in attack.writable_methods(model):
-                assert f'{method} (read only)' in tried, (
-                    model, method, sorted(tried))
-        assert any(m.startswith('write ') for m in tried), (
-            model, sorted(tried))
+class TestRecordCalls(AttackShard):
+    """The SQL reports and the calls on the hidden records themselves:
+    reads, searches, oracles, exports, on_change, reports, the methods and
+    routes that change nothing, creations, copies, imports, writes and
+    deletions"""
+    shard = 'records'
+    per_model = {'read', 'search', 'oracle', 'on_change', 'route', 'create',
+        'copy', 'write', 'delete'}
+
+
+class TestRequestCalls(AttackShard):
+    """The methods, wizards and routes that act, what a request carries
+    besides its records (plain arguments, context, stored links, wizards
+    as sao runs them) and the records shared read only"""
+    shard = 'requests'
+
+    def test_rule_coverage(self, attack):
+        """The attacker read the hidden records of every shared model
+        through a read-only sharing rule, and category rule tried to change
+        each"""
+        world = attack.world
+        models = [m for m in world.shared if world.hidden_base.get(m)]
+        assert models
+        assert attack.rule_models == models, attack.rule_models
+        for model in models:
+            assert attack.rule_readable.get(model) == sorted(
+                world.hidden_base[model]), (
+                model, attack.rule_readable.get(model))
+            tried = {method for (category, m, method), counts
+                in attack.tally.items()
+                if category == 'rule' and m == model and counts['attempted']}
+            for method in ['copy', 'delete']:
+                if method in attack.writable_methods(model):
+                    assert f'{method} (read only)' in tried, (
+                        model, method, sorted(tried))
+            assert any(m.startswith('write ') for m in tried), (
+                model, sorted(tried))

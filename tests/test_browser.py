@@ -15,7 +15,9 @@ are skipped, or fail when CI=true.
 """
 import contextlib
 import os
+import re
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -322,6 +324,10 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         pane = page.locator('#tabcontent .tab-pane.active')
         pane.locator(
             'table.tree > tbody > tr', has_text="Browserlead").dblclick()
+        # (the form's record loaded before its button is clicked: under
+        # load a click on the half-filled form did nothing)
+        expect(pane.locator('input[name="last_name"]')).to_have_value(
+            "Browserlead")
         pane.locator('button', has_text="Convert Lead").click()
         dialog = page.locator('.modal-dialog:visible')
         expect(dialog.locator('button', has_text="Convert")).to_be_visible()
@@ -367,6 +373,97 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
     assert account['crm_type'] == 'account'
     assert account['assigned_user'] == users['browser.rep']
     check_screenshot(screenshot)
+
+
+def test_sales_rep_discounts_a_quote(browser, web_server, browser_world):
+    """A rep opens its draft quote from CRM > Sales > Quotes, gives it a
+    10 % global discount and an adjustment of -5.00 and saves: the server
+    holds what was typed, the quote got its discount and adjustment lines
+    and its totals, and nothing else of it changed"""
+    from playwright.sync_api import expect
+    admin = browser_world['admin']
+    users = browser_world['users']
+    company_id, = admin.model(
+        'company.company', 'search', [('party.name', '=', "Browser Company")],
+        0, 1, None)
+    [account] = admin.model('party.party', 'search_read', [
+            ('name', '=', REP_ACCOUNTS[0])], 0, 1, None, ['addresses'])
+    sale_id, = admin.model('sale.sale', 'create', [{
+                'company': company_id,
+                'party': account['id'],
+                'invoice_address': account['addresses'][0],
+                'assigned_user': users['browser.rep'],
+                'description': "Browser discounted quote",
+                'lines': [('create', [{
+                                'type': 'line', 'description': description,
+                                'quantity': quantity,
+                                'unit_price': Decimal(price),
+                                } for description, quantity, price in [
+                                ("Browser desk", 4, '199.90'),
+                                ("Browser chair", 6, '89.50')]])],
+                }])
+    goods = Decimal('799.60') + Decimal('537.00')
+    before = _sale_values(admin, sale_id)
+    screenshot = screenshot_dir() / 'sales-rep-quote-discounted.png'
+    failure = screenshot.parent / f'failure-{screenshot.name}'
+    with _sales_page(browser, web_server, 'browser.rep', failure) as (
+            page, sao, errors):
+        with page.expect_response(rpc_matcher('model.sale.sale.search')):
+            sao.open_menu('Quotes')
+        pane = page.locator('#tabcontent .tab-pane.active')
+        pane.locator('table.tree > tbody > tr',
+            has_text="Browser discounted quote").dblclick()
+        expect(pane.locator('input[name="description"]')).to_have_value(
+            "Browser discounted quote")
+        pane.locator('select[name="crm_discount_type"]').select_option(
+            label="Percentage")
+        rate = pane.locator('input[name="crm_discount_rate"]')
+        expect(rate).to_be_editable()
+        rate.fill('10')
+        rate.press('Tab')
+        adjustment = pane.locator('input[name="crm_adjustment"]')
+        adjustment.fill('-5.00')
+        adjustment.press('Tab')
+        with page.expect_response(rpc_matcher('model.sale.sale.write')):
+            pane.locator('button#save:visible').click()
+        page.wait_for_load_state('networkidle')
+        # (the form shows the totals the server computed)
+        expect(pane.locator('input[name="untaxed_amount"]')).to_have_value(
+            re.compile(r'1,197\.94'))
+        page.screenshot(path=str(screenshot))
+        assert not errors, errors
+    after = _sale_values(admin, sale_id)
+    assert after['crm_discount_type'] == 'percentage'
+    assert after['crm_discount_rate'] == Decimal('0.1')
+    assert after['crm_adjustment'] == Decimal('-5')
+    assert after['crm_subtotal'] == goods
+    assert after['crm_discount_total'] == Decimal('-133.66')
+    assert after['untaxed_amount'] == goods - Decimal('133.66') - 5
+    lines = admin.model('sale.line', 'read', after['lines'],
+        ['description', 'quantity', 'unit_price', 'crm_charge'])
+    assert sorted((l['crm_charge'], l['unit_price']) for l in lines
+        if l['crm_charge']) == [
+        ('adjustment', Decimal('-5')), ('discount', Decimal('-133.66'))]
+    assert [(l['description'], l['quantity'], l['unit_price'])
+        for l in lines if not l['crm_charge']] == [
+        ("Browser desk", 4, Decimal('199.90')),
+        ("Browser chair", 6, Decimal('89.50'))]
+    # What the charges move (the lines, the amounts) and the save
+    moved = {'crm_discount_type', 'crm_discount_rate', 'crm_adjustment',
+        'crm_discount_total', 'lines', 'untaxed_amount', 'total_amount',
+        'untaxed_amount_cache', 'total_amount_cache', 'write_date',
+        'write_uid', 'last_modified_at', 'rec_name'}
+    changed = {k for k in before if k not in moved and before[k] != after[k]}
+    assert not changed, {k: (before[k], after[k]) for k in changed}
+    check_screenshot(screenshot)
+
+
+def _sale_values(admin, sale_id):
+    "Every field of the sale as the server holds it"
+    names = [n for n, f in admin.model('sale.sale', 'fields_get', None).items()
+        if f['type'] != 'binary']
+    [values] = admin.model('sale.sale', 'read', [sale_id], names)
+    return values
 
 
 def _opportunity_values(admin, opportunity_id):

@@ -13,7 +13,8 @@ access checks off, outside a block declared with crm_core's
 of ids that the user of the call may not read (``guard.readable_ids``)
 appends a JSON line to ``$CRM_TRACE_FILE``: the user, the RPC method, the
 model, ids and fields read and the frames of the CRM and host modules
-that led there.  The tracer's own checks are not traced.
+that led there.  The tracer's own checks are not traced.  As every test
+server (``serve.py``), it pools its SQLite connections.
 
 The records that a user's call creates, writes or deletes are written
 too (``changed``: model, mode, ids), so that the tests compare only the
@@ -187,21 +188,12 @@ def install():
 
 
 def main():
-    import trytond.config
-    update_etc = trytond.config.update_etc
-
-    @wraps(update_etc)
-    def configured(*args, **kwargs):
-        # (trytond is imported once configured)
-        result = update_etc(*args, **kwargs)
-        if not _installed:
-            install()
-        return result
+    from serve import run
+    from sqlite_pool import install as pool_connections
+    hooks = [pool_connections]
     if os.environ.get('CRM_TRACE_FILE'):
-        trytond.config.update_etc = configured
-    from trytond.cli import main as trytond_main
-    sys.argv = ['trytond', *sys.argv[1:]]
-    return trytond_main()
+        hooks.append(lambda: _installed or install())
+    return run(*hooks)
 
 
 if __name__ == '__main__':

@@ -72,6 +72,7 @@ One module per door, a mixin of Attack each, named by its category:
               last, Attack.run_rules)
 
 The category side_effect is the check after each phase (Attack.execute).
+The phases run in two shards (SHARDS), each on a world of its own.
 
 To add a door: a module with a mixin class whose generators yield
 ``self.gen(category, model, method, path, args, ...)`` attempts (see
@@ -81,10 +82,10 @@ CATEGORIES and its generator yielded from a phase (``phase_read`` for
 read-only calls, ``phase_actions`` for mutating ones) or run from
 ``Attack.execute``.
 """
-from .attack import CATEGORIES, Attack
+from .attack import CATEGORIES, PHASES, SHARDS, Attack
 from .build import build_world, clean_world
 from .calls import Client
 from .discovery import introspect
 
-__all__ = ['CATEGORIES', 'Attack', 'Client', 'build_world', 'clean_world',
-    'introspect']
+__all__ = ['CATEGORIES', 'PHASES', 'SHARDS', 'Attack', 'Client',
+    'build_world', 'clean_world', 'introspect']

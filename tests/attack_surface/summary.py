@@ -56,6 +56,8 @@ class SummaryMixin:
                     dict(na.most_common(5)))
         return {
             'elapsed_seconds': round(getattr(self, 'elapsed', 0), 1),
+            'seconds_by_category': {c: round(t, 1)
+                for c, t in sorted(self.seconds.items())},
             'totals': self.totals(),
             'by_category': self.by_category(),
             'shared_models': world.shared,

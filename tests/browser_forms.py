@@ -513,20 +513,7 @@ class FormRoundTrip:
             self.settle()
             return
         name, widget, typed, stored = choice
-        # Typed as a person does: a figure shows in a text input that
-        # gives way to a number input on focus; sao takes the value when
-        # the field loses the focus
-        widget.click()
-        # (the number input is focused by a timeout of sao's focus
-        # handler: typing before it lands in the hidden text input, which
-        # the late focus then resets, a flake seen on a loaded machine)
-        self.page.wait_for_function(
-            "name => { const e = document.activeElement; "
-            "return e && e.getAttribute('name') === name "
-            "&& e.offsetParent !== null; }", arg=name)
-        self.page.keyboard.press('Control+A')
-        self.page.keyboard.type(typed)
-        self.page.keyboard.press('Tab')
+        self.sao.type_into(widget, name, typed)
         self.sao.pane.locator('button#save:visible').click()
         self.settle()
         self.no_dialog(form, f"saving {name}")

@@ -206,6 +206,23 @@ class Sao:
             "() => { const screen = Sao.Tab.tabs.get_current().screen; "
             f"return {expression}; }}")
 
+    def type_into(self, widget, name, text):
+        """Type text into the field name of the current form through its
+        widget (a locator), as a person does, and leave the field: a
+        figure shows in a text input that gives way to a number input on
+        focus, and sao takes the value when the field loses the focus"""
+        widget.click()
+        # (the number input is focused by a timeout of sao's focus
+        # handler: typing before it lands in the hidden text input, which
+        # the late focus then resets, a flake seen on a loaded machine)
+        self.page.wait_for_function(
+            "name => { const e = document.activeElement; "
+            "return e && e.getAttribute('name') === name "
+            "&& e.offsetParent !== null; }", arg=name)
+        self.page.keyboard.press('Control+A')
+        self.page.keyboard.type(text)
+        self.page.keyboard.press('Tab')
+
     def close_tab(self):
         "Click the close button of the current tab"
         self.page.locator(

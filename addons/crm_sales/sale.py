@@ -32,6 +32,7 @@ from decimal import Decimal
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.modules.sale.exceptions import (
@@ -107,7 +108,12 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
         lines = line.select(
             Sum(Coalesce(line.quantity, 0) * Coalesce(line.unit_price, 0)),
             where=(line.sale == table.id) & (line.type == 'line'))
-        return [Coalesce(table.untaxed_amount_cache, lines)]
+        cache = table.untaxed_amount_cache
+        if backend.name == 'sqlite':
+            # (a Decimal is stored as bytes there: the host casts its
+            # Numeric columns to order them)
+            cache = cls.untaxed_amount_cache.sql_cast(cache)
+        return [Coalesce(cache, lines)]
 
     def get_crm_potential(self, name):
         Opportunity = Pool().get('sale.opportunity')

@@ -14,12 +14,11 @@ import unittest
 import zipfile
 from decimal import Decimal
 
-from crm_core.tests.activation import activate_with_crm
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from . import test_invoices, test_sale_charges
+from .quote_fixtures import QuoteFixtures
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 #: Where a page of each rendered document is kept (PNG)
@@ -46,17 +45,8 @@ def keep_first_page(pdf, name):
                 '-singlefile', str(path), str(ARTEFACTS / name)], check=True)
 
 
-class CrmDocumentReportTestCase(unittest.TestCase):
+class CrmDocumentReportTestCase(QuoteFixtures, unittest.TestCase):
     "Quote, sales order and invoice printed with sections and totals"
-
-    _world = test_invoices.CrmSalesInvoicesTestCase._world
-    _taxes = test_sale_charges.CrmSaleChargesTestCase._taxes
-    _quote = test_sale_charges.CrmSaleChargesTestCase._quote
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_with_crm('crm_sales')
 
     def _print(self, report_name, record, extension):
         "Execute the host's report of record as a PDF or an ODT"

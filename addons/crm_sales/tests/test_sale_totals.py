@@ -6,29 +6,19 @@ import datetime
 import unittest
 from decimal import Decimal
 
-from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import rpc_call
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from . import test_sale_charges
+from .quote_fixtures import QuoteFixtures
 
 AMOUNTS = ['untaxed_amount', 'tax_amount', 'total_amount']
 
 
-class CrmSaleTotalsTestCase(unittest.TestCase):
+class CrmSaleTotalsTestCase(QuoteFixtures, unittest.TestCase):
     "Draft quotes keep their amounts in the host's cache"
-
-    _world = test_sale_charges.CrmSaleChargesTestCase._world
-    _taxes = test_sale_charges.CrmSaleChargesTestCase._taxes
-    _quote = test_sale_charges.CrmSaleChargesTestCase._quote
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_with_crm('crm_sales')
 
     def _cache(self, sale):
         "The cache columns of sale as stored"

@@ -115,3 +115,18 @@ class CrmListLayoutTestCase(unittest.TestCase):
             c.get('name') for c in arch.xpath('/tree/field[@optional="1"]')}
         self.assertLessEqual(
             {'email', 'phone', 'lead_source', 'assigned_team'}, hidden)
+
+    @with_transaction()
+    def test_quote_lines_show_their_description(self):
+        """The lines of a quote's form show their description (summary) by
+        default beside the product: most quote lines have none"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        SaleLine = pool.get('sale.line')
+        result = SaleLine.fields_view_get(view_id=ModelData.get_id(
+                'sale', 'sale_line_view_tree_sequence'))
+        arch = etree.fromstring(result['arch'])
+        shown_names = {c.get('name') for c in arch.xpath('/tree/field')
+            if shown(c)}
+        self.assertLessEqual({'product', 'summary', 'quantity', 'unit_price',
+                'taxes', 'amount'}, shown_names)

@@ -20,6 +20,10 @@ sale (no write date, no revision of ``sale_history``).  The history
 therefore does not hold them: a read at a past date (``_datetime``)
 computes the amounts from the lines of that date, as the host does.
 """
+from decimal import Decimal
+
+from sql import Null
+
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
@@ -36,6 +40,15 @@ LINE_INPUTS = {'sale', 'type', 'quantity', 'unit_price', 'taxes'}
 COMPUTING = '_crm_computing_draft_totals'
 
 
+def _decimal(value):
+    "A Numeric column's value as a Decimal (SQLite may give another type)"
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode()
+    return Decimal(str(value))
+
+
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
 
@@ -44,15 +57,34 @@ class Sale(metaclass=PoolMeta):
         context = Transaction().context
         if context.get(COMPUTING) or context.get('_datetime'):
             return super().get_amount(sales, names)
-        cached = [s for s in sales if s.state == 'draft'
-            and all(getattr(s, f'{n}_cache') is not None for n in AMOUNTS)]
-        cached_ids = {s.id for s in cached}
+        cached = cls.crm_cached_amounts(sales)
         result = super().get_amount(
-            [s for s in sales if s.id not in cached_ids], names)
-        for sale in cached:
+            [s for s in sales if s.id not in cached], names)
+        for sale_id, amounts in cached.items():
             for name in names:
-                result[name][sale.id] = getattr(sale, f'{name}_cache')
+                result[name][sale_id] = amounts[name]
         return result
+
+    @classmethod
+    def crm_cached_amounts(cls, sales):
+        """Return the cached amounts of the sales that have them (drafts
+        and the host's cached states), by id, read in one query: the host
+        reads them record by record (4 ms of the quotes list's page of 80
+        at a million sales)."""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        columns = [getattr(table, f'{n}_cache') for n in AMOUNTS]
+        cached = {}
+        for sub_ids in grouped_slice([s.id for s in sales], 1000):
+            where = table.id.in_(list(sub_ids)) & table.state.in_(
+                ['draft', *cls._states_cached])
+            for column in columns:
+                where &= column != Null
+            cursor.execute(*table.select(table.id, *columns, where=where))
+            for sale_id, *amounts in cursor:
+                cached[sale_id] = {n: _decimal(a)
+                    for n, a in zip(AMOUNTS, amounts)}
+        return cached
 
     @classmethod
     def on_modification(cls, mode, sales, field_names=None):

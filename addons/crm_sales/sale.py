@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
+from sql.operators import Like
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -39,6 +40,7 @@ from trytond.modules.sale.exceptions import (
     SaleQuotationError, SaleValidationError)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import QuoteExpiredWarning
@@ -86,6 +88,7 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
         # 230 ms read of a page of 80 (bench_quote_list.py, 100,000 sales)
         if 'quotation' not in cls._states_cached:
             cls._states_cached = cls._states_cached + ['quotation']
+        cls.quotation_expire.getter = 'get_crm_quotation_expire'
         t = cls.__table__()
         cls._sql_indexes.add(
             # The quotes list, newest first: without it a page sorted the
@@ -115,10 +118,47 @@ class Sale(OwnedMixin, metaclass=PoolMeta):
             cache = cls.untaxed_amount_cache.sql_cast(cache)
         return [Coalesce(cache, lines)]
 
-    def get_crm_potential(self, name):
+    @classmethod
+    def get_crm_potential(cls, sales, name):
+        """The potential each sale was made from (its origin), read in one
+        query (the origins browsed one by one cost 3 ms of the quotes list's
+        page of 80 at a million sales); at a past date, as it was then."""
         Opportunity = Pool().get('sale.opportunity')
-        if isinstance(self.origin, Opportunity) and self.origin.id >= 0:
-            return self.origin.id
+        if Transaction().context.get('_datetime'):
+            return {s.id: s.origin.id
+                if isinstance(s.origin, Opportunity) and s.origin.id >= 0
+                else None for s in sales}
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        prefix = f'{Opportunity.__name__},'
+        potentials = dict.fromkeys((s.id for s in sales), None)
+        for sub_ids in grouped_slice(list(potentials), 1000):
+            cursor.execute(*table.select(table.id, table.origin,
+                    where=table.id.in_(list(sub_ids))
+                    & Like(table.origin, prefix + '%')))
+            for sale_id, origin in cursor:
+                potential = int(origin[len(prefix):])
+                if potential >= 0:
+                    potentials[sale_id] = potential
+        return potentials
+
+    @classmethod
+    def get_crm_quotation_expire(cls, sales, name):
+        """The host's Valid Till of the sales, today's date asked once per
+        company (the host asks it for each sale: 3 ms of the quotes list's
+        page of 80)."""
+        Date = Pool().get('ir.date')
+        todays = {}
+
+        def today(company):
+            if company not in todays:
+                with Transaction().set_context(company=company):
+                    todays[company] = Date.today()
+            return todays[company]
+        return {s.id: (s.quotation_date or today(
+                    s.company.id if s.company else None))
+            + s.quotation_validity
+            if s.quotation_validity is not None else None for s in sales}
 
     @classmethod
     def search_crm_potential(cls, name, clause):

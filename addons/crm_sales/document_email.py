@@ -18,6 +18,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import check_access
 
+from crm_core.guard import is_readable
+
 
 class EmailContactMixin:
     "The person a document is mailed to."
@@ -35,6 +37,13 @@ class EmailContactMixin:
         contact = self.crm_contact_person()
         return contact.id if contact else None
 
+    @staticmethod
+    def crm_readable(record):
+        """Tell if the user may read record, a document's link followed for
+        its contact (a link to a hidden record is not followed: the
+        template would mail its contact)"""
+        return bool(record) and is_readable(record.__class__, record.id)
+
     def crm_contact_person(self):
         "Return the contact person of the document, or its account."
         contact = getattr(self, 'contact', None)
@@ -48,7 +57,8 @@ class Sale(EmailContactMixin, metaclass=PoolMeta):
 
     def crm_contact_person(self):
         potential = self.crm_potential
-        if not self.contact and potential and potential.crm_contact:
+        if (not self.contact and self.crm_readable(potential)
+                and potential.crm_contact):
             return potential.crm_contact
         return super().crm_contact_person()
 
@@ -57,7 +67,7 @@ class Invoice(EmailContactMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice'
 
     def crm_contact_person(self):
-        if self.crm_sale:
+        if self.crm_readable(self.crm_sale):
             return self.crm_sale.crm_contact_person()
         return super().crm_contact_person()
 

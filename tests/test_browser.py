@@ -341,7 +341,7 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         page.wait_for_load_state('networkidle')
         [converted] = admin.model('sale.opportunity', 'read', [lead_id],
             ['sales_stage'])
-        before = _opportunity_values(admin, lead_id)
+        before = _stored_values(admin, 'sale.opportunity', lead_id)
         # The next stage of the pipeline, from the drop-down
         index = [s['id'] for s in stages].index(converted['sales_stage'])
         stage = stages[index + 1]
@@ -354,7 +354,7 @@ def test_sales_rep_converts_a_lead(browser, web_server, browser_world):
         page.wait_for_load_state('networkidle')
         page.screenshot(path=str(screenshot))
         assert not errors, errors
-    after = _opportunity_values(admin, lead_id)
+    after = _stored_values(admin, 'sale.opportunity', lead_id)
     assert after['state'] == 'opportunity'
     assert after['lead_conversion_date']
     assert after['sales_stage'] == stage['id']
@@ -408,7 +408,7 @@ def test_sales_rep_discounts_a_quote(browser, web_server, browser_world):
                                 ("Browser chair", 6, '89.50')]])],
                 }])
     goods = Decimal('799.60') + Decimal('537.00')
-    before = _sale_values(admin, sale_id)
+    before = _stored_values(admin, 'sale.sale', sale_id)
     screenshot = screenshot_dir() / 'sales-rep-quote-discounted.png'
     failure = screenshot.parent / f'failure-{screenshot.name}'
     with _sales_page(browser, web_server, 'browser.rep', failure) as (
@@ -437,7 +437,7 @@ def test_sales_rep_discounts_a_quote(browser, web_server, browser_world):
             ).to_have_value(re.compile(r'1,197\.94'))
         page.screenshot(path=str(screenshot))
         assert not errors, errors
-    after = _sale_values(admin, sale_id)
+    after = _stored_values(admin, 'sale.sale', sale_id)
     assert after['crm_discount_type'] == 'percentage'
     assert after['crm_discount_rate'] == Decimal('0.1')
     assert after['crm_adjustment'] == Decimal('-5')
@@ -464,16 +464,9 @@ def test_sales_rep_discounts_a_quote(browser, web_server, browser_world):
     check_screenshot(screenshot)
 
 
-def _sale_values(admin, sale_id):
-    "Every field of the sale as the server holds it"
-    names = [n for n, f in admin.model('sale.sale', 'fields_get', None).items()
+def _stored_values(admin, model, record_id):
+    "Every field of the record but the binary ones, as the server holds it"
+    names = [n for n, f in admin.model(model, 'fields_get', None).items()
         if f['type'] != 'binary']
-    [values] = admin.model('sale.sale', 'read', [sale_id], names)
-    return values
-
-
-def _opportunity_values(admin, opportunity_id):
-    "Every field of the opportunity as the server holds it"
-    names = list(admin.model('sale.opportunity', 'fields_get', None))
-    [values] = admin.model('sale.opportunity', 'read', [opportunity_id], names)
+    [values] = admin.model(model, 'read', [record_id], names)
     return values

@@ -33,7 +33,6 @@ _request = ContextVar('crm_trace_request', default=None)
 # The tracer is checking: the reads it makes are its own
 _busy = ContextVar('crm_trace_busy', default=False)
 _lock = threading.Lock()
-_installed = False
 # Frames worth showing: the CRM's and the host's modules, not the ORM
 STACK_PARTS = ('/addons/', '/trytond/modules/', '/trytond/ir/',
     '/trytond/res/', '/trytond/wizard/', '/trytond/report/')
@@ -161,8 +160,6 @@ def _patch_modifications(ModelSQL):
 
 def install():
     "Patch the dispatcher (the request) and ModelSQL.read (the reads)."
-    global _installed
-    _installed = True
     from trytond.model import ModelSQL
     from trytond.protocols import dispatcher
 
@@ -192,7 +189,7 @@ def main():
     from sqlite_pool import install as pool_connections
     hooks = [pool_connections]
     if os.environ.get('CRM_TRACE_FILE'):
-        hooks.append(lambda: _installed or install())
+        hooks.append(install)
     return run(*hooks)
 
 

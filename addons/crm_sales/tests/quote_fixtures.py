@@ -6,6 +6,7 @@ awkward amounts over them."""
 from decimal import Decimal
 
 from crm_core.tests.activation import activate_with_crm
+from crm_core.tests.tools import rpc_call
 from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 
@@ -65,3 +66,14 @@ class QuoteFixtures:
                 ]
             sale.save()
         return Sale(sale.id)
+
+    def _add_line(self, user, company, sale, price, *taxes):
+        "Add a line of 2 cables at price (a string) to sale over RPC as user"
+        Sale = Pool().get('sale.sale')
+        rpc_call(user, Sale, 'write', [sale.id], {
+                'lines': [('create', [{
+                                'type': 'line', 'description': "Cable",
+                                'quantity': 2, 'unit_price': Decimal(price),
+                                'taxes': [('add', [t.id for t in taxes])],
+                                }])],
+                }, company=company)

@@ -26,7 +26,7 @@ class CrmDocumentEmailTestCase(QuoteFixtures, unittest.TestCase):
         Sale = pool.get('sale.sale')
         Template = pool.get('ir.email.template')
         company, users, potential = self._world()
-        rep1, rep2 = users['rep1'], users['rep2']
+        rep2 = users['rep2']
         with set_company(company):
             contact, = Party.create([{
                         'first_name': "Pam", 'last_name': "Beesly",

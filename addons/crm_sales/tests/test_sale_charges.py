@@ -120,14 +120,7 @@ class CrmSaleChargesTestCase(QuoteFixtures, unittest.TestCase):
                 crm_adjustment=Decimal('5'))
             self.assertEqual(len(self._charges(sale)), 5)
             # a line of a fourth set of taxes gets its discount line
-            rpc_call(rep1, Sale, 'write', [sale.id], {
-                    'lines': [('create', [{
-                                    'type': 'line', 'description': "Cable",
-                                    'quantity': 2,
-                                    'unit_price': Decimal('10'),
-                                    'taxes': [('add', [t7.id])],
-                                    }])],
-                    }, company=company)
+            self._add_line(rep1, company, sale, '10', t7)
             sale = Sale(sale.id)
             self.assertIn(('discount', Decimal('-2.00'), [t7.id]),
                 self._charges(sale))

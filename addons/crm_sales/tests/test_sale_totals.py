@@ -65,14 +65,7 @@ class CrmSaleTotalsTestCase(QuoteFixtures, unittest.TestCase):
             first = self._assert_cached(sale)
             self.assertEqual(first[0], Decimal('1642.17'))
 
-            rpc_call(rep1, Sale, 'write', [sale.id], {
-                    'lines': [('create', [{
-                                    'type': 'line', 'description': "Cable",
-                                    'quantity': 2,
-                                    'unit_price': Decimal('10.05'),
-                                    'taxes': [('add', [t7.id])],
-                                    }])],
-                    }, company=company)
+            self._add_line(rep1, company, sale, '10.05', t7)
             added = self._assert_cached(sale)
             self.assertEqual(added[0], first[0] + Decimal('20.10'))
 

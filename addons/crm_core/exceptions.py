@@ -21,3 +21,7 @@ class DuplicateWarning(UserWarning):
 
 class ReassignError(UserError):
     "The mass re-assignment is not allowed or incomplete."
+
+
+class ServerFieldError(AccessError):
+    "A client tried to write a field only the server sets."

@@ -25,13 +25,15 @@ A module adds an action with one XML record::
         <field name="granted_with">create</field>
     </record>
 
-and checks it with ``Opportunity.crm_check_permission('convert')``.
+and checks it with ``Opportunity.crm_check_permission('convert')``, or
+on a button with :func:`profile_action` (outside ``ModelView.button``).
 
 A record type registered later starts, for each profile, with the
 permissions the profile has on accounts (``party.party``); the model may
 change that with :meth:`OwnedMixin.crm_default_permissions`.
 """
 from collections import defaultdict
+from functools import wraps
 
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -41,6 +43,29 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
+
+
+def profile_action(action):
+    """Decorate a button method of an owned type: the caller's profile must
+    grant action.  The host runs a button's function without access
+    checks, so this decorator goes above ``ModelView.button``::
+
+        @classmethod
+        @profile_action('publish')
+        @ModelView.button
+        @Workflow.transition('published')
+        def publish(cls, faqs): ...
+    """
+    def decorator(func):
+        @wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            transaction = Transaction()
+            if transaction.user and transaction.check_access:
+                cls.crm_check_permission(action)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
 
 #: The permissions of the host's ir.model.access, by row field
 HOST_PERMISSIONS = {

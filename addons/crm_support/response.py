@@ -1,0 +1,36 @@
+"""The first response to a ticket: the first comment for the customer
+written by a user (not the customer's own e-mail), or the first e-mail sent
+from the ticket."""
+from trytond.pool import Pool, PoolMeta
+
+
+def _answered(resources, dates):
+    "Store the first response of the tickets among resources."
+    Ticket = Pool().get('crm.ticket')
+    for resource, date in zip(resources, dates):
+        if isinstance(resource, Ticket) and date:
+            resource.record_first_response(date)
+
+
+class ChatMessage(metaclass=PoolMeta):
+    __name__ = 'ir.chat.message'
+
+    @classmethod
+    def on_modification(cls, mode, messages, field_names=None):
+        super().on_modification(mode, messages, field_names=field_names)
+        if mode == 'create':
+            answers = [m for m in messages
+                if m.audience == 'public' and m.user]
+            _answered([m.channel.resource for m in answers],
+                [m.create_date for m in answers])
+
+
+class Email(metaclass=PoolMeta):
+    __name__ = 'ir.email'
+
+    @classmethod
+    def on_modification(cls, mode, emails, field_names=None):
+        super().on_modification(mode, emails, field_names=field_names)
+        if mode == 'create':
+            _answered([e.resource for e in emails],
+                [e.create_date for e in emails])

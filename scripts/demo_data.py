@@ -335,6 +335,25 @@ def create_sales(company, users, team, rng, fake, scale=1):
     post_invoices(company)
 
 
+def create_support(company, users, rng, fake, scale=1):
+    "Create the support demo (demo_support.py) with the ORM, as the admin."
+    from demo_support import create_support_demo
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context=config.context) as transaction:
+        pool = Pool()
+        User = pool.get('res.user')
+        create_support_demo(
+            pool.get('company.company')(company.id),
+            {login: User(user.id) for login, user in users.items()},
+            rng, fake, scale=scale)
+        transaction.commit()
+
+
 def create_subsidiary(company, users, rng, fake, scale=1):
     """The second company (demo_companies.py), its details (logo, address,
     tax identifier, bank account) and its sales."""
@@ -391,6 +410,7 @@ def main(argv=None):
     set_details(company)
     create_sales(company, users, team, rng, fake, args.scale)
     create_subsidiary(company, users, rng, fake, args.scale)
+    create_support(company, users, rng, fake, args.scale)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

@@ -42,6 +42,15 @@ CHECK = textwrap.dedent('''\
                 prefix = sale.number.split('-')[0] + '-'
                 if prefix not in company['prefixes']:
                     company['prefixes'].append(prefix)
+        # the tickets and FAQ by state, the tickets answered, the FAQ
+        # converted from tickets
+        Ticket, Faq = pool.get('crm.ticket'), pool.get('crm.faq')
+        result['tickets'] = sorted({t.state for t in Ticket.search([])})
+        result['answered'] = Ticket.search(
+            [('first_response_date', '!=', None)], count=True)
+        result['faqs'] = sorted({f.state for f in Faq.search([])})
+        result['converted'] = Faq.search([('tickets', '!=', None)],
+            count=True)
         users = {u.login: (u.id, u.company.id)
             for u in pool.get('res.user').search([('login', 'in', logins)])}
     for login in logins:
@@ -72,6 +81,15 @@ CHECK = textwrap.dedent('''\
                     # (sent quotes show when they expire: Valid Till)
                     undated=Sale.search([('state', '=', 'quotation'),
                             ('quotation_validity', '=', None)], count=True))
+            if Pool().get('ir.model.access').check(
+                    'crm.ticket', 'read', raise_exception=False):
+                Ticket = Pool().get('crm.ticket')
+                result['seen'][login].update(
+                    tickets=Ticket.search([], count=True),
+                    my_tickets=Ticket.search(
+                        [('assigned_user', '=', user)], count=True),
+                    faqs=Pool().get('crm.faq').search(
+                        [('state', '=', 'published')], count=True))
             result['seen'][login]['terms'] = sorted(
                 t.document for t in Pool().get('crm.terms').search(
                     [('default', '=', True)]))
@@ -116,6 +134,14 @@ def test_demo_roles_have_records(crm_db, tmp_path):
     assert companies["Blue Harbor Trading Sdn. Bhd."]['prefixes'] == ['MY-']
     for company in companies.values():
         assert company['taxed'] == company['sales'] > 0, companies
+    # tickets in every state, answered; FAQ in every status, some
+    # converted from tickets
+    assert result['tickets'] == [
+        'closed', 'in_progress', 'open', 'wait_for_response'], result
+    assert result['answered'] > 0, result
+    assert result['faqs'] == [
+        'draft', 'obsolete', 'published', 'reviewed'], result
+    assert result['converted'] > 0, result
     for login in logins:
         seen = result['seen'][login]
         assert seen['account'] > 0 and seen['contact'] > 0, (login, seen)
@@ -133,6 +159,11 @@ def test_demo_roles_have_records(crm_db, tmp_path):
             # order of the sales team)
             assert seen['quotes'] > 0 and seen['orders'] > 0, (login, seen)
             assert seen['undated'] == 0, (login, seen)
+        if login.startswith('support.'):
+            # (the manager is above the rep: it sees the rep's tickets too;
+            # everybody reads the published FAQ)
+            assert 0 < seen['my_tickets'] < seen['tickets'], (login, seen)
+            assert seen['faqs'] > 0, (login, seen)
         if login.startswith('marketing.'):
             # (their home screen is the Leads list: leads met at events)
             assert seen['leads'] > 0, (login, seen)

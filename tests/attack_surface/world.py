@@ -49,6 +49,21 @@ WORLD_HINTS = {
     'account.invoice': [{'type': 'out', 'account': '$receivable',
             'party': '$customer', 'invoice_address': '$customer_address'}],
     }
+# The buttons that bring a record from its default state to a state, for
+# the models whose state a client may not write (crm_core's server
+# fields): the world clicks them as the admin
+STATE_BUTTONS = {
+    'crm.ticket': {
+        'in_progress': ['start'],
+        'wait_for_response': ['wait'],
+        'closed': ['close'],
+        },
+    'crm.faq': {
+        'reviewed': ['review'],
+        'published': ['publish'],
+        'obsolete': ['publish', 'obsolete'],
+        },
+    }
 # Children created on each hidden record through a One2Many (by target
 # model): several value sets give several children.
 CHILD_HINTS = {
@@ -444,6 +459,9 @@ class World:
             extra = {} if state is None else {'state': state}
             record_id = None
             errors = []
+            buttons = STATE_BUTTONS.get(model, {}).get(state)
+            if buttons is not None:
+                extra = {}
             for values in [{**dated, **amounts}, amounts, {}]:
                 record_id, _, error = self.create_record(
                     model, 'secret', self.users['victim'], tag=tag,
@@ -451,6 +469,9 @@ class World:
                 if record_id:
                     break
                 errors.append(error)
+            if record_id and buttons:
+                for button in buttons:
+                    self.admin.model(model, button, [record_id])
             if record_id:
                 ids.append(record_id)
                 for row in self.read_admin(model, [record_id]):

@@ -3,7 +3,7 @@
 # terms.
 """The people and records of crm_support's tests."""
 from crm_core.tests.activation import activate_with_crm
-from crm_core.tests.tools import create_crm_users
+from crm_core.tests.tools import create_crm_users, rpc_call
 from trytond.pool import Pool
 
 #: login -> (role, profile) of crm_core
@@ -61,3 +61,32 @@ class SupportFixtures:
                     'assigned_user': self.users[owner].id,
                     **values}])
         return faq
+
+
+def run_wizard(user, company, name, records, steps):
+    """Run the wizard name on records as sao does, over the dispatcher (its
+    transitions run without the caller's access checks): steps are
+    (state, values) pairs executed in turn; values change the defaults of
+    the view the state shows, which the next step sends (None: a state
+    without view).  Return the result of the last step."""
+    Wizard = Pool().get(name, type='wizard')
+    context = {
+        'active_model': records[0].__name__, 'active_id': records[0].id,
+        'active_ids': [r.id for r in records]}
+
+    def call(method, *args):
+        return rpc_call(
+            user, Wizard, method, *args, company=company, context=context)
+    session_id, start, _ = call('create')
+    result, data = None, {}
+    try:
+        for state, values in steps:
+            result = call('execute', session_id, data, state)
+            view = result.get('view')
+            if view and values is not None:
+                data = {view['state']: {
+                        k: v for k, v in view['defaults'].items()
+                        if '.' not in k} | values}
+        return result
+    finally:
+        call('delete', session_id)

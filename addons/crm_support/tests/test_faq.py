@@ -11,26 +11,13 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from .support_fixtures import SupportFixtures
+from .support_fixtures import SupportFixtures, run_wizard
 
 
 def run_convert(user, company, tickets):
-    """Run Convert to FAQ on tickets as sao does, over the dispatcher (its
-    transition runs without the caller's access checks); return the
-    action's result."""
-    Convert = Pool().get('crm.ticket.convert_faq', type='wizard')
-    context = {
-        'active_model': 'crm.ticket', 'active_id': tickets[0].id,
-        'active_ids': [t.id for t in tickets]}
-
-    def call(method, *args):
-        return rpc_call(
-            user, Convert, method, *args, company=company, context=context)
-    session_id, _, _ = call('create')
-    try:
-        return call('execute', session_id, {}, 'start')
-    finally:
-        call('delete', session_id)
+    "Run Convert to FAQ on tickets as sao does; return the action's result."
+    return run_wizard(
+        user, company, 'crm.ticket.convert_faq', tickets, [('start', None)])
 
 
 class CrmFaqTestCase(SupportFixtures, unittest.TestCase):

@@ -63,6 +63,10 @@ SCREENS = [(login, (), None, False) for login in LOGINS] + [
     ('sales.rep1', ('CRM', 'Sales', 'Invoices'), 'My Invoices', False),
     ('sales.rep1', ('CRM', 'Sales', 'Invoices'), 'My Invoices', True),
     ('sales.manager', ('CRM', 'Sales', 'Quotes'), 'All', False),
+    ('support.rep', ('CRM', 'Support', 'Tickets'), 'My Open', False),
+    ('support.rep', ('CRM', 'Support', 'Tickets'), 'My Open', True),
+    ('support.manager', ('CRM', 'Support', 'FAQ'), 'Published', False),
+    ('support.manager', ('CRM', 'Support', 'FAQ'), 'To Verify', True),
     ]
 #: (login, model, domain, file name): the documents printed as PDFs by
 #: --documents, their first page kept as PNG (pdftoppm)

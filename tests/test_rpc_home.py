@@ -67,10 +67,10 @@ def test_home_screens(home_world):
     "Each role lands on its job; a host user on nothing new"
     admin = home_world['admin']
     potentials = _window(admin, "Potentials", 'sale.opportunity')
-    accounts = _window(admin, "Accounts", 'party.party')
+    tickets = _window(admin, "Tickets", 'crm.ticket')
     configuration = _window(admin, "Configuration", 'crm.configuration')
     assert potentials in _login_actions(home_world['home.rep'])
-    assert accounts in _login_actions(home_world['home.support'])
+    assert tickets in _login_actions(home_world['home.support'])
     assert configuration in _login_actions(admin)
     assert _login_actions(home_world['home.accountant']) == []
 

@@ -86,13 +86,20 @@ class CrmHomeTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_support_roles_and_admin_home_screen(self):
-        "Support lands on the accounts, the administrator on the set-up"
+        """Support lands on the accounts (on the tickets with crm_support),
+        the administrator on the set-up"""
         pool = Pool()
         User = pool.get('res.user')
+        Module = pool.get('ir.module')
         company, users = create_crm_users(users={
                 'support': ('role_support_rep', 'group_crm_staff')})
-        self.assertIn(
-            _id('act_account_form'), preferences(users['support'])['actions'])
+        if Module.search([
+                    ('name', '=', 'crm_support'),
+                    ('state', '=', 'activated')]):
+            home = _id('act_ticket_form', 'crm_support')
+        else:
+            home = _id('act_account_form')
+        self.assertIn(home, preferences(users['support'])['actions'])
         admin = User(_id('user_admin', 'res'))
         self.assertIn(
             _id('act_configuration_form'), preferences(admin)['actions'])

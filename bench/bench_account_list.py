@@ -114,15 +114,15 @@ def create_database(uri, name, workdir, unaccent):
 
 
 @contextlib.contextmanager
-def sales_database(uri, database, prefix, keep=False):
-    """Yield database, or a new one named prefix_<pid> with crm_sales
-    activated, dropped at the end unless keep."""
+def sales_database(uri, database, prefix, keep=False, module='crm_sales'):
+    """Yield database, or a new one named prefix_<pid> with module (and
+    its dependencies) activated, dropped at the end unless keep."""
     workdir = tempfile.mkdtemp(prefix='crm_bench_')
     created = None
     if not database:
         database = created = '%s_%d' % (prefix, os.getpid())
         create_database(uri, database, workdir, 'immutable')
-        trytond_admin(database, workdir, '-u', 'crm_sales',
+        trytond_admin(database, workdir, '-u', module,
             '--activate-dependencies')
     try:
         yield database, bool(created)

@@ -197,18 +197,25 @@ def account_of_contact(index, ratio=CONTACTS_PER_ACCOUNT):
 
 # ----------------------------------------------------------------- ORM part
 
-def setup_base(reps=20, managers=2):
+BENCH_TEAM = 'Bench Team'
+
+
+def setup_base(reps=20, managers=2, team_members=0):
     """Create (once) the company, the sales managers and reps through the
-    ORM and return a dict: company, admin, reps (ids), managers (ids).
-    Must run inside a Transaction as root."""
+    ORM and return a dict: company, admin, reps (ids), managers (ids) and
+    team: BENCH_TEAM led by the first manager with the first team_members
+    reps (None without members).  Must run inside a Transaction as
+    root."""
     from crm_core.tests.tools import (
-        CrmCompany, CrmPeople, CrmUser, setup_crm_people)
+        CrmCompany, CrmPeople, CrmTeam, CrmUser, setup_crm_people)
     from trytond.pool import Pool
     User = Pool().get('res.user')
     world = setup_crm_people(CrmPeople(
             company=CrmCompany('Bench Company', {
                     'name': 'U.S. Dollar', 'code': 'USD', 'symbol': '$',
                     'rounding': 1, 'digits': 2}, admin=True, address=False),
+            teams=(CrmTeam(BENCH_TEAM, leader=MANAGER_LOGIN % 1),)
+            if team_members else (),
             users=tuple(
                 CrmUser(MANAGER_LOGIN % (i + 1),
                     'crm_core.role_sales_manager',
@@ -216,7 +223,8 @@ def setup_base(reps=20, managers=2):
                 for i in range(managers))
             + tuple(
                 CrmUser(REP_LOGIN % (i + 1), 'crm_core.role_sales_rep',
-                    'crm_core.group_crm_staff', name='Rep %02d' % (i + 1))
+                    'crm_core.group_crm_staff', name='Rep %02d' % (i + 1),
+                    teams=(BENCH_TEAM,) if i < team_members else ())
                 for i in range(reps))))
     admin, = User.search([('login', '=', 'admin')])
     return {
@@ -225,6 +233,7 @@ def setup_base(reps=20, managers=2):
         'managers': [
             world.users[MANAGER_LOGIN % (i + 1)] for i in range(managers)],
         'reps': [world.users[REP_LOGIN % (i + 1)] for i in range(reps)],
+        'team': world.teams.get(BENCH_TEAM),
         }
 
 
@@ -512,6 +521,61 @@ def add_sales(connection, base, upto, create_uid=0):
     return count
 
 
+TICKET_STATES = ['open', 'in_progress', 'wait_for_response'] + ['closed'] * 7
+TICKET_PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent']
+#: one ticket in TEAM_TICKETS is the team's (no assigned user)
+TEAM_TICKETS = 10
+
+
+def existing_tickets(cursor):
+    return _count(cursor,
+        "SELECT count(*) FROM crm_ticket WHERE number LIKE 'BT%%'")
+
+
+def _ticket_statuses(cursor):
+    "The first status label of each state."
+    cursor.execute('SELECT state, id FROM crm_ticket_status '
+        'WHERE active ORDER BY sequence DESC, id DESC')
+    return dict(cursor.fetchall())
+
+
+def add_tickets(connection, base, upto, create_uid=0):
+    """Add the tickets missing to reach upto tickets (crm_support), one
+    every 30 seconds from CREATE_DATE, seven in ten closed, on the accounts
+    in turn and owned by the account's rep (one in TEAM_TICKETS by the
+    bench team alone).  Return the number added."""
+    cursor = connection.cursor()
+    start = existing_tickets(cursor) + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    reps = base['reps']
+    accounts = existing_accounts(cursor)
+    account_ids = _account_ids(cursor, 1, accounts)
+    statuses = _ticket_statuses(cursor)
+    first_id = _reserve_ids(cursor, 'crm_ticket', count)
+    columns = [
+        'id', 'number', 'title', 'create_date', 'create_uid', 'company',
+        'account', 'priority', 'state', 'status', 'assigned_user',
+        'assigned_team', 'reopened']
+    with cursor.copy('COPY crm_ticket (%s) FROM STDIN'
+            % ', '.join(columns)) as copy:
+        for offset, index in enumerate(range(start, upto + 1)):
+            rng = random.Random(SEED * 7 + index)
+            account = (index - 1) % accounts + 1
+            state = rng.choice(TICKET_STATES)
+            team = index % TEAM_TICKETS == 0
+            copy.write_row((
+                    first_id + offset, 'BT%07d' % index,
+                    'Ticket %d of account %d' % (index, account),
+                    CREATE_DATE + dt.timedelta(seconds=30 * index),
+                    create_uid, base['company'], account_ids[account],
+                    rng.choice(TICKET_PRIORITIES), state, statuses[state],
+                    None if team else reps[(account - 1) % len(reps)],
+                    base['team'] if team else None, 0))
+    return count
+
+
 def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
     "Refresh the planner statistics (and visibility map) after a load."
     autocommit = connection.autocommit
@@ -526,7 +590,7 @@ def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
 
 def generate(database, contacts, reps=20, managers=2,
         ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True, leads=0,
-        potentials=0, sales=0):
+        potentials=0, sales=0, tickets=0, team_members=0):
     """Bring database to `contacts` contacts and contacts / ratio accounts,
     then to `leads` leads and `potentials` potentials (crm_sales must be
     activated for those).  Return the base dict of setup_base plus the
@@ -539,7 +603,8 @@ def generate(database, contacts, reps=20, managers=2,
     with Transaction().start(database, 0, context={'language': 'en'}) \
             as transaction:
         start = time.perf_counter()
-        base = setup_base(reps=reps, managers=managers)
+        base = setup_base(
+            reps=reps, managers=managers, team_members=team_members)
         transaction.commit()
         timings['base_s'] = time.perf_counter() - start
 
@@ -559,15 +624,17 @@ def generate(database, contacts, reps=20, managers=2,
         for name, add, upto in [
                 ('leads', add_leads, leads),
                 ('potentials', add_potentials, potentials),
-                ('sales', add_sales, sales)]:
+                ('sales', add_sales, sales),
+                ('tickets', add_tickets, tickets)]:
             if not upto:
                 continue
             start = time.perf_counter()
             added = add(connection, base, upto)
             timings['%s_s' % name] = time.perf_counter() - start
             log('%s: +%d in %.1fs' % (name, added, timings['%s_s' % name]))
-            for table in (['sale_sale', 'sale_line'] if name == 'sales'
-                    else ['sale_opportunity']):
+            for table in {'sales': ['sale_sale', 'sale_line'],
+                    'tickets': ['crm_ticket']}.get(
+                        name, ['sale_opportunity']):
                 if table not in tables:
                     tables.append(table)
         # COPY bypasses the ORM, which keeps the estimated number of rows
@@ -578,6 +645,8 @@ def generate(database, contacts, reps=20, managers=2,
             models.append('sale.opportunity')
         if 'sale_sale' in tables:
             models += ['sale.sale', 'sale.line']
+        if 'crm_ticket' in tables:
+            models.append('crm.ticket')
         for model in models:
             Pool().get(model)._count_cache.clear()
         transaction.commit()

@@ -89,42 +89,52 @@ INTERNAL_NOTES = [
     "Escalated to the vendor's second level.",
     "Spare part ordered, arrives Thursday.",
     ]
-#: The FAQ of the knowledge base: (question, answer, keywords)
+#: The FAQ of the knowledge base: (question, answer, keywords, category)
 FAQ_TOPICS = [
     ("How do I clean the head of a label printer?",
         "<p>Switch the printer off, open the cover and wipe the head with "
         "the <b>cleaning pen</b>. Let it dry one minute.</p>",
-        "printer thermal head blank labels"),
+        "printer thermal head blank labels",
+        "Printers and Scanners"),
     ("How do I pair a barcode scanner with its base?",
         "<p>Scan the <b>pairing barcode</b> printed on the base, then wait "
-        "for the double beep.</p>", "scanner bluetooth pairing"),
+        "for the double beep.</p>", "scanner bluetooth pairing",
+        "Printers and Scanners"),
     ("Why is the tax of my invoice wrong?",
         "<p>The tax comes from the rule of the customer's country. "
         "Contact us to check the rule, we issue a credit note.</p>",
-        "invoice tax vat gst rate"),
+        "invoice tax vat gst rate",
+        "Invoicing"),
     ("How do I reset my portal password?",
         "<p>Use <i>Forgot password</i> on the login page. If the e-mail "
         "does not arrive, check your spam folder.</p>",
-        "portal login password reset"),
+        "portal login password reset",
+        "Portal"),
     ("How do I export a report to a spreadsheet?",
         "<p>Open the report, then <b>Export</b> from its menu and choose "
-        "CSV.</p>", "report export csv spreadsheet"),
+        "CSV.</p>", "report export csv spreadsheet",
+        "Reports"),
     ("What do I do when a delivery is incomplete?",
         "<ol><li>Note the missing cartons on the delivery note.</li>"
         "<li>Open a ticket with the order number.</li></ol>",
-        "delivery missing cartons carrier"),
+        "delivery missing cartons carrier",
+        "Deliveries"),
     ("How do I set the paper size of a printer?",
         "<p>In the printer settings, choose <b>A4</b> for the tray.</p>",
-        "printer paper size a4 letter"),
+        "printer paper size a4 letter",
+        "Printers and Scanners"),
     ("How do I reduce ghost reads of an RFID gate?",
         "<p>Lower the antenna power step by step and shield the side "
-        "facing stored pallets.</p>", "rfid gate antenna ghost reads"),
+        "facing stored pallets.</p>", "rfid gate antenna ghost reads",
+        "Devices"),
     ("How do I restart a warehouse terminal?",
         "<p>Hold the power key ten seconds, then press it once.</p>",
-        "terminal restart freeze"),
+        "terminal restart freeze",
+        "Devices"),
     ("What does the service contract cover?",
         "<p>Parts, labour and a technician on site within one working "
-        "day.</p>", "contract warranty service"),
+        "day.</p>", "contract warranty service",
+        "Service Contracts"),
     ]
 #: the statuses of the FAQ not converted, in turn (every status among the
 #: first four)
@@ -273,9 +283,9 @@ def create_faqs(company, users, tickets, rng, scale=1):
     Faq = pool.get('crm.faq')
     Category = pool.get('crm.faq.category')
     ConvertToFaq = pool.get('crm.ticket.convert_faq', type='wizard')
-    categories = Category.create([
-            {'name': "Printers and Scanners"}, {'name': "Invoicing"},
-            {'name': "Portal"}, {'name': "Deliveries"}, {'name': "Devices"}])
+    names = sorted({topic[3] for topic in FAQ_TOPICS})
+    categories = dict(zip(names, Category.create(
+                [{'name': name} for name in names])))
     # (one converted and every status at the smallest scale)
     count = max(len(set(FAQ_STATES)) + 1, round(FAQS * scale))
     closed = [t for t in tickets if t.state == 'closed']
@@ -283,7 +293,8 @@ def create_faqs(company, users, tickets, rng, scale=1):
     vlist = [ConvertToFaq.faq_values(t) for t in converted]
     states = ['draft'] * len(vlist)
     for index in range(count - len(vlist)):
-        question, answer, keywords = FAQ_TOPICS[index % len(FAQ_TOPICS)]
+        question, answer, keywords, category = FAQ_TOPICS[
+            index % len(FAQ_TOPICS)]
         if index >= len(FAQ_TOPICS):
             question = f"{question[:-1]} ({rng.choice(MODELS)})?"
         owner = users[rng.choice(FAQ_OWNERS)]
@@ -292,7 +303,7 @@ def create_faqs(company, users, tickets, rng, scale=1):
                 'question': question,
                 'answer': answer,
                 'keywords': keywords,
-                'category': rng.choice(categories).id,
+                'category': categories[category].id,
                 'author': owner.id,
                 'assigned_user': owner.id,
                 })

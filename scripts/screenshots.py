@@ -102,9 +102,18 @@ def shoot(page, server, login, path, tab, form, out):
             has_text=tab).first.click()
         page.wait_for_timeout(1500)
     if form:
-        page.locator(
-            '#tabcontent .tab-pane.active table.tree > tbody > tr'
-            ).first.dblclick()
+        row = page.locator(
+            '#tabcontent .tab-pane.active table.tree > tbody > tr').first
+        # (on a cell of text: a link cell opens the linked record)
+        cells = row.locator('td')
+        for index in range(1, min(cells.count(), 8)):
+            cell = cells.nth(index)
+            if cell.is_visible() and not cell.locator('a').count() and (
+                    cell.inner_text().strip()):
+                cell.dblclick()
+                break
+        else:
+            row.dblclick()
         page.wait_for_timeout(2000)
     name = '-'.join([login, *path[1:], tab or '', 'form' if form else '',
             '' if path else 'first-screen'])

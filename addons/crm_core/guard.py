@@ -684,5 +684,6 @@ def install():
             fields.Reference]:
         _patch_convert_domain(Field)
     _patch_target_tables()
-    from . import request_guard
+    from . import request_guard, speedups
     request_guard.install()
+    speedups.install()

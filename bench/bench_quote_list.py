@@ -25,7 +25,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 from bench_account_list import (  # noqa: E402
-    READ_BATCH, UNACCENT_IMMUTABLE, Bench, log, sales_database)
+    UNACCENT_IMMUTABLE, Bench, explain_search, list_page, log,
+    sales_database)
 
 QUOTES = [('state', 'in', ['draft', 'quotation'])]
 ORDER = [('create_date', 'DESC'), ('id', 'DESC')]
@@ -38,37 +39,6 @@ LIST_READ = [
     'currency.rec_name', 'assigned_user.rec_name', 'assigned_team.rec_name',
     'rec_name', '_timestamp', '_write', '_delete']
 ACCOUNTS = 10_000
-
-
-def first_page(Sale, domain, limit):
-    def run():
-        clock = time.perf_counter
-        t0 = clock()
-        ids = list(map(int, Sale.search(domain, 0, limit, ORDER)))
-        t1 = clock()
-        count = len(ids)
-        if len(ids) == limit:
-            count = Sale.search_count(domain, 0, limit * 100)
-        t2 = clock()
-        rows = Sale.read(ids[:READ_BATCH], LIST_READ)
-        t3 = clock()
-        return {'rows': len(ids), 'count': count, 'read': len(rows),
-            'search_ms': (t1 - t0) * 1000, 'count_ms': (t2 - t1) * 1000,
-            'read_ms': (t3 - t2) * 1000}
-    return run
-
-
-def explain(bench, uid, context, domain, limit):
-    "The EXPLAIN ANALYZE of the page's search as uid"
-    from trytond.transaction import Transaction
-    Sale = bench.pool.get('sale.sale')
-    with bench.transaction() as transaction, transaction.set_user(uid), \
-            transaction.set_context(context, _check_access=True):
-        query = Sale.search(domain, 0, limit, ORDER, query=True)
-        cursor = Transaction().connection.cursor()
-        cursor.execute('EXPLAIN (ANALYZE, BUFFERS) ' + str(query),
-            query.params)
-        return '\n'.join(r[0] for r in cursor.fetchall())
 
 
 def share_privately(database):
@@ -116,7 +86,8 @@ def main(argv=None):
                         else [])
                     context = bench.context(uid, {})
                     median, result = bench.measure(
-                        uid, context, first_page(Sale, domain, args.limit))
+                        uid, context, list_page(
+                            Sale, domain, args.limit, ORDER, LIST_READ))
                     results[user] = median
                     print(json.dumps({
                                 'bench': 'quote_list_first_page',
@@ -128,8 +99,8 @@ def main(argv=None):
                                 **result}), flush=True)
                     if args.explain:
                         log('--- %s %s size=%d\n%s' % (tab, user, size,
-                                explain(bench, uid, context, domain,
-                                    args.limit)))
+                                explain_search(bench, 'sale.sale', uid,
+                                    context, domain, args.limit, ORDER)))
 
 
 if __name__ == '__main__':

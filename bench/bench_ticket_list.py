@@ -24,7 +24,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate  # noqa: E402
 from bench_account_list import (  # noqa: E402
-    READ_BATCH, UNACCENT_IMMUTABLE, Bench, log, sales_database)
+    UNACCENT_IMMUTABLE, Bench, explain_search, list_page, log,
+    sales_database)
 
 OPEN = ('state', '!=', 'closed')
 ORDER = [('create_date', 'DESC'), ('id', 'DESC')]
@@ -36,37 +37,6 @@ LIST_READ = [
     '_delete']
 ACCOUNTS = 10_000
 TEAM_MEMBERS = 5
-
-
-def first_page(Ticket, domain, limit):
-    def run():
-        clock = time.perf_counter
-        t0 = clock()
-        ids = list(map(int, Ticket.search(domain, 0, limit, ORDER)))
-        t1 = clock()
-        count = len(ids)
-        if len(ids) == limit:
-            count = Ticket.search_count(domain, 0, limit * 100)
-        t2 = clock()
-        rows = Ticket.read(ids[:READ_BATCH], LIST_READ)
-        t3 = clock()
-        return {'rows': len(ids), 'count': count, 'read': len(rows),
-            'search_ms': (t1 - t0) * 1000, 'count_ms': (t2 - t1) * 1000,
-            'read_ms': (t3 - t2) * 1000}
-    return run
-
-
-def explain(bench, uid, context, domain, limit):
-    "The EXPLAIN ANALYZE of the page's search as uid"
-    from trytond.transaction import Transaction
-    Ticket = bench.pool.get('crm.ticket')
-    with bench.transaction() as transaction, transaction.set_user(uid), \
-            transaction.set_context(context, _check_access=True):
-        query = Ticket.search(domain, 0, limit, ORDER, query=True)
-        cursor = Transaction().connection.cursor()
-        cursor.execute('EXPLAIN (ANALYZE, BUFFERS) ' + str(query),
-            query.params)
-        return '\n'.join(r[0] for r in cursor.fetchall())
 
 
 def tab_domain(user, uid):
@@ -110,7 +80,8 @@ def main(argv=None):
                 domain = tab_domain(user, uid)
                 context = bench.context(uid, {})
                 median, result = bench.measure(
-                    uid, context, first_page(Ticket, domain, args.limit))
+                    uid, context, list_page(
+                        Ticket, domain, args.limit, ORDER, LIST_READ))
                 results[user] = median
                 print(json.dumps({
                             'bench': 'ticket_list_first_page',
@@ -123,8 +94,9 @@ def main(argv=None):
                                 median / results['admin'], 2),
                             **result}), flush=True)
                 if args.explain:
-                    log('--- %s size=%d\n%s' % (user, size, explain(
-                                bench, uid, context, domain, args.limit)))
+                    log('--- %s size=%d\n%s' % (user, size, explain_search(
+                                bench, 'crm.ticket', uid, context, domain,
+                                args.limit, ORDER)))
 
 
 if __name__ == '__main__':

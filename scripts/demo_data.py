@@ -16,6 +16,7 @@ per login.
 ``--scale 0.05`` creates a twentieth of the records (tests/test_demo_data.py).
 """
 import argparse
+import contextlib
 import os
 import random
 from decimal import Decimal
@@ -68,6 +69,28 @@ def connect(config_file, database):
     return config.set_trytond(database, config_file=config_file)
 
 
+@contextlib.contextmanager
+def admin_transaction(**context):
+    """Run the block in a transaction of the administrator on the demo
+    database (the configuration's context updated by context), committed
+    at its end; yield the pool."""
+    from proteus.config import get_config
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    config = get_config()
+    with Transaction().start(
+            config.database_name, config.user,
+            context={**config.context, **context}) as transaction:
+        yield Pool()
+        transaction.commit()
+
+
+def orm_users(pool, users):
+    "The users of proteus as records of the ORM, by login."
+    User = pool.get('res.user')
+    return {login: User(user.id) for login, user in users.items()}
+
+
 def demo_people():
     "The description of the demo company, its users and team."
     from crm_core.tests.tools import CrmCompany, CrmPeople, CrmTeam, CrmUser
@@ -89,14 +112,8 @@ def create_people():
     company, {login: user} and the team as proteus records."""
     from crm_core.tests.tools import setup_crm_people
     from proteus import Model
-    from proteus.config import get_config
-    from trytond.transaction import Transaction
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
+    with admin_transaction():
         world = setup_crm_people(demo_people())
-        transaction.commit()
     User = Model.get('res.user')
     return (
         Model.get('company.company')(world.company),
@@ -114,14 +131,7 @@ SHARING_RULES = [
 
 def create_sharing_rules():
     "Create the sharing rules as the administrator, unless they exist."
-    from proteus.config import get_config
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
-        pool = Pool()
+    with admin_transaction() as pool:
         Rule = pool.get('crm.sharing.rule')
         Sharing = pool.get('crm.sharing')
         ModelData = pool.get('ir.model.data')
@@ -137,7 +147,6 @@ def create_sharing_rules():
                 }
             if not Rule.search([(k, '=', v) for k, v in values.items()]):
                 Rule.create([values])
-        transaction.commit()
 
 
 #: The accounts of the other roles, owned in turn by the owners (a login
@@ -298,16 +307,9 @@ def close_setup_wizard():
     """Mark the host's set-up wizard done (languages, user, company, chart,
     modules): the administrator's first login goes to the CRM, whose
     company the demo created."""
-    from proteus.config import get_config
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
-        Item = Pool().get('ir.module.config_wizard.item')
+    with admin_transaction() as pool:
+        Item = pool.get('ir.module.config_wizard.item')
         Item.write(Item.search([('state', '!=', 'done')]), {'state': 'done'})
-        transaction.commit()
 
 
 def create_sales(company, users, team, rng, fake, scale=1):
@@ -315,43 +317,23 @@ def create_sales(company, users, team, rng, fake, scale=1):
     from demo_accounting import configure_accounting, post_invoices
     from demo_sales import (
         configure_quotes, configure_sale_sequence, create_sales_demo)
-    from proteus.config import get_config
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
     configure_quotes()
     configure_sale_sequence(company, 'SG-')
     configure_accounting(company, 'SG')
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
-        pool = Pool()
-        User = pool.get('res.user')
+    with admin_transaction() as pool:
         create_sales_demo(
-            pool.get('company.company')(company.id),
-            {login: User(user.id) for login, user in users.items()},
+            pool.get('company.company')(company.id), orm_users(pool, users),
             pool.get('crm.team')(team.id), rng, fake, scale=scale)
-        transaction.commit()
     post_invoices(company)
 
 
 def create_support(company, users, rng, fake, scale=1):
     "Create the support demo (demo_support.py) with the ORM, as the admin."
     from demo_support import create_support_demo
-    from proteus.config import get_config
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
-        pool = Pool()
-        User = pool.get('res.user')
+    with admin_transaction() as pool:
         create_support_demo(
-            pool.get('company.company')(company.id),
-            {login: User(user.id) for login, user in users.items()},
+            pool.get('company.company')(company.id), orm_users(pool, users),
             rng, fake, scale=scale)
-        transaction.commit()
 
 
 def create_subsidiary(company, users, rng, fake, scale=1):
@@ -361,26 +343,16 @@ def create_subsidiary(company, users, rng, fake, scale=1):
     from demo_companies import (
         create_subsidiary, set_admin_company, set_details)
     from demo_sales import configure_sale_sequence, create_subsidiary_sales
-    from proteus.config import get_config
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
     subsidiary = create_subsidiary()
     set_details(subsidiary)
     set_admin_company(subsidiary.id)
     configure_accounting(subsidiary, 'MY')
     configure_sale_sequence(subsidiary, 'MY-')
-    config = get_config()
-    with Transaction().start(
-            config.database_name, config.user,
-            context={**config.context, 'company': subsidiary.id,
-                'companies': [subsidiary.id]}) as transaction:
-        pool = Pool()
-        User = pool.get('res.user')
+    with admin_transaction(
+            company=subsidiary.id, companies=[subsidiary.id]) as pool:
         create_subsidiary_sales(
             pool.get('company.company')(subsidiary.id),
-            {login: User(user.id) for login, user in users.items()},
-            rng, fake, scale=scale)
-        transaction.commit()
+            orm_users(pool, users), rng, fake, scale=scale)
     post_invoices(subsidiary)
     set_admin_company(company.id)
 

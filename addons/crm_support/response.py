@@ -3,13 +3,20 @@ written by a user (not the customer's own e-mail), or the first e-mail sent
 from the ticket."""
 from trytond.pool import Pool, PoolMeta
 
+from crm_core.guard import readable_ids
+
 
 def _answered(resources, dates):
-    "Store the first response of the tickets among resources."
+    """Store the first response of the tickets among resources that the
+    user may edit (a comment of a user who may only read a ticket does not
+    change it)."""
     Ticket = Pool().get('crm.ticket')
-    for resource, date in zip(resources, dates):
-        if isinstance(resource, Ticket) and date:
-            resource.record_first_response(date)
+    tickets = [(r, d) for r, d in zip(resources, dates)
+        if isinstance(r, Ticket) and d]
+    editable = readable_ids(Ticket, [t.id for t, _ in tickets], mode='write')
+    for ticket, date in tickets:
+        if ticket.id in editable:
+            ticket.record_first_response(date)
 
 
 class ChatMessage(metaclass=PoolMeta):

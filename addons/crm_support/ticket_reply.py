@@ -81,9 +81,10 @@ class TicketReply(Wizard):
         pool = Pool()
         Channel = pool.get('ir.chat.channel')
         ticket = self.record
-        # (the host's chat asks for the right to read the ticket; the
-        # message is written as the host's post writes it)
-        check_readable(ticket.__class__, [ticket.id])
+        # (a reply answers for the ticket, whose first response it may
+        # set: it needs the right to edit the ticket; the message is
+        # written as the host's post writes it)
+        check_readable(ticket.__class__, [ticket.id], mode='write')
         with without_check_access():
             Channel.post(ticket, self.start.content, self.start.audience)
         return 'end'

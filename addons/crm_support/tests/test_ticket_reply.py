@@ -4,10 +4,11 @@
 """Reply to a ticket from a saved reply or a published FAQ."""
 import unittest
 
-from crm_core.tests.tools import acting_as
+from crm_core.tests.tools import acting_as, set_sharing
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from ..ticket_reply import html_to_text
 from .support_fixtures import SupportFixtures, run_wizard
@@ -70,3 +71,23 @@ class CrmTicketReplyTestCase(SupportFixtures, unittest.TestCase):
                 [ticket], [
                     ('start', {'content': "Hi"}), ('post', None)])
         self.assertEqual(Channel.get(ticket), [])
+
+    @with_transaction()
+    def test_reply_read_only_ticket(self):
+        """A ticket shared read only gets no reply from the wizard, and a
+        comment of its reader is not its first response"""
+        pool = Pool()
+        Channel = pool.get('ir.chat.channel')
+        Ticket = pool.get('crm.ticket')
+        _, users = self._world()
+        set_sharing('crm.ticket', 'public_read')
+        reader = users['support.rep2']
+        ticket = self._ticket()
+        with self.assertRaises(AccessError):
+            run_wizard(reader, self.company, 'crm.ticket.reply', [ticket], [
+                    ('start', {'content': "Hi"}), ('post', None)])
+        self.assertEqual(Channel.get(ticket), [])
+        # as over RPC: the host's chat asks only for the right to read
+        with Transaction().set_user(reader.id):
+            Channel.post(ticket, "Seen it too", 'public')
+        self.assertIsNone(Ticket(ticket.id).first_response_date)

@@ -73,6 +73,13 @@ class TrackedMixin:
                 for r in cls.browse(records)}
 
     @classmethod
+    def copy(cls, records, default=None):
+        # A copy starts its own history
+        default = default.copy() if default is not None else {}
+        default.setdefault('crm_changes')
+        return super().copy(records, default=default)
+
+    @classmethod
     def write(cls, *args):
         tracked = set()
         ids = []

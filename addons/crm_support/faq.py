@@ -184,7 +184,6 @@ class Faq(
         default.setdefault('author', Transaction().user or None)
         default.setdefault('published_by')
         default.setdefault('published_date')
-        default.setdefault('crm_changes')
         return super().copy(faqs, default=default)
 
     @classmethod

@@ -276,7 +276,6 @@ class Ticket(
         default.setdefault('merged_into')
         # a duplicate splits the ticket: it links back to it
         default.setdefault('split_from', lambda data: data['id'])
-        default.setdefault('crm_changes')
         default.setdefault('faqs')
         for name in ['first_response_date', 'first_response_time',
                 'closed_date', 'resolution_time']:
@@ -329,9 +328,13 @@ class Ticket(
         "A closed ticket has a solution."
         if field_names and not {'state', 'solution'} & field_names:
             return
+        cls.check_closable([t for t in tickets if t.state == 'closed'])
+
+    @classmethod
+    def check_closable(cls, tickets):
+        "Refuse to close tickets without a solution."
         for ticket in tickets:
-            if ticket.state == 'closed' and not (
-                    ticket.solution and ticket.solution.strip()):
+            if not (ticket.solution and ticket.solution.strip()):
                 raise TicketError(gettext(
                         'crm_support.msg_ticket_close_without_solution',
                         ticket=ticket.rec_name))
@@ -387,11 +390,7 @@ class Ticket(
     @Workflow.transition('closed')
     def close(cls, tickets):
         # (refused before the state is written: nothing changes)
-        for ticket in tickets:
-            if not (ticket.solution and ticket.solution.strip()):
-                raise TicketError(gettext(
-                        'crm_support.msg_ticket_close_without_solution',
-                        ticket=ticket.rec_name))
+        cls.check_closable(tickets)
 
     @classmethod
     @ModelView.button

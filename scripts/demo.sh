@@ -2,7 +2,10 @@
 # Demo: venv, sao, config in var/, SQLite database crm_demo with all CRM
 # modules and demo data, then trytond in the foreground.  Steps already
 # done are skipped (stamp files), so a second run starts at once.
-#   CRM_LISTEN=127.0.0.1:8000  CRM_ADMIN_PASSWORD=demo-admin  (environment)
+# E-mails the demo sends (notifications, quotes ...) go to a local SMTP
+# server that keeps them in var/mail (a Maildir), never to the Internet.
+#   CRM_LISTEN=127.0.0.1:8000  CRM_ADMIN_PASSWORD=demo-admin
+#   CRM_SMTP_PORT=8025  (environment)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LISTEN="${CRM_LISTEN:-127.0.0.1:8000}"
@@ -12,6 +15,8 @@ VAR="$ROOT/var"
 CONF="$VAR/trytond.conf"
 DB_DIR="$VAR/db"
 LOGINS="$VAR/demo_logins.txt"
+MAIL_DIR="$VAR/mail"
+SMTP_PORT="${CRM_SMTP_PORT:-8025}"
 
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/sao.sh"
@@ -26,6 +31,10 @@ path = $DB_DIR
 [web]
 listen = $LISTEN
 root = $ROOT/sao
+
+[email]
+uri = smtp://127.0.0.1:$SMTP_PORT
+from = CRM Demo <crm-demo@example.com>
 CONF
 
 admin() {
@@ -73,12 +82,19 @@ if [ ! -f "$LOGINS" ]; then
     mv "$LOGINS.tmp" "$LOGINS"
 fi
 
+mkdir -p "$MAIL_DIR"
+"$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+    -c aiosmtpd.handlers.Mailbox "$MAIL_DIR" &
+smtp_pid=$!
+trap 'kill "$smtp_pid" 2>/dev/null' EXIT
+
 cat <<MSG
 
   CRM demo: http://$LISTEN/  (database: $DATABASE)
   Logins:
 $(sed 's/^/    /' "$LOGINS")
+  E-mails sent: $MAIL_DIR (Maildir)
 
   Stop with Ctrl-C.  Start afresh: rm -rf var && make demo
 MSG
-exec "$VENV/bin/trytond" -c "$CONF" -d "$DATABASE"
+"$VENV/bin/trytond" -c "$CONF" -d "$DATABASE"

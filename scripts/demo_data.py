@@ -73,14 +73,16 @@ def connect(config_file, database):
 def admin_transaction(**context):
     """Run the block in a transaction of the administrator on the demo
     database (the configuration's context updated by context), committed
-    at its end; yield the pool."""
+    at its end; yield the pool.  The demo's past sends no notification
+    (the host's ``_notify``)."""
     from proteus.config import get_config
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     config = get_config()
     with Transaction().start(
             config.database_name, config.user,
-            context={**config.context, **context}) as transaction:
+            context={**config.context, '_notify': False, **context}
+            ) as transaction:
         yield Pool()
         transaction.commit()
 

@@ -67,6 +67,12 @@ SCREENS = [(login, (), None, False) for login in LOGINS] + [
     ('support.rep', ('CRM', 'Support', 'Tickets'), 'My Open', True),
     ('support.manager', ('CRM', 'Support', 'FAQ'), 'Published', False),
     ('support.manager', ('CRM', 'Support', 'FAQ'), 'To Verify', True),
+    ('support.manager', ('CRM', 'Support', 'Reports', 'Tickets by Status'),
+        None, False),
+    ('support.manager', ('CRM', 'Support', 'Reports',
+            'Response Times by Assignee'), None, False),
+    ('support.rep', ('CRM', 'Support', 'Reports', 'Aged Open Tickets'),
+        None, False),
     ]
 #: (login, model, domain, file name): the documents printed as PDFs by
 #: --documents, their first page kept as PNG (pdftoppm)

@@ -25,3 +25,7 @@ class ReassignError(UserError):
 
 class ServerFieldError(AccessError):
     "A client tried to write a field only the server sets."
+
+
+class MassEmailError(UserError):
+    "The mass e-mail cannot be sent."

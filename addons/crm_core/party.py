@@ -315,7 +315,8 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
         LEAD_SOURCES, "Lead Source", states=_CONTACT)
     email_opt_out = fields.Boolean(
         "E-mail Opt Out", states=_CONTACT,
-        help="The contact does not want to receive marketing e-mails.")
+        help="The contact receives no e-mail from the CRM: no notification, "
+        "no mass e-mail, and the e-mail dialog does not propose its address.")
     do_not_call = fields.Boolean("Do Not Call", states=_CONTACT)
     reference = fields.Boolean(
         "Reference", states=_CONTACT,

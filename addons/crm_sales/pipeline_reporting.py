@@ -5,7 +5,9 @@ history for the time in stage) filtered by the context model
 ``crm.report.context``.  Every figure counts only the opportunities the
 user may read: :func:`readable_condition` puts the user's read rules of
 ``sale.opportunity`` in the query's WHERE, and the host's own opportunity
-reports (``sale.opportunity.reporting.*``) get the same condition.
+reports (``sale.opportunity.reporting.*``) get the same condition.  The
+select of the reports and their context are ``crm_core.report``'s, which
+the support reports share.
 
 Amounts are summed in the currency of each opportunity, as the host's
 reports do: a company selling in one currency.
@@ -15,7 +17,7 @@ the opportunity's fields translate them in the user's language) and the
 months as "Nov 2026" in the user's language, ordered by the month.
 """
 from sql import Literal, Null
-from sql.aggregate import Avg, Count, Min, Sum
+from sql.aggregate import Avg, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc, Extract
 
@@ -23,11 +25,12 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from crm_core.report import (
-    ReportContextMixin, readable_condition as readable_condition_of)
+    RULES_CONTEXT, CountReportMixin, ReportContextMixin, ReportPeriodMixin,
+    report_readable_condition)
+from crm_core.report import selection_names as model_selection_names
 
 from .lead import LEAD_SOURCES
 from .stage_history import StageHistory
@@ -35,22 +38,12 @@ from .stage_history import StageHistory
 OPEN_STATES = ['opportunity', 'converted']
 POTENTIAL_STATES = ['opportunity', 'converted', 'won', 'lost']
 SECONDS_PER_DAY = 24 * 60 * 60
-#: Set while a report is read with access check: the host reads its rows
-#: again without (the time series of the trends, instances loading their
-#: fields) and those rows must obey the same rules (a client cannot set a
-#: key starting with "_")
-RULES_CONTEXT = '_crm_report_rules'
 
 
 def readable_condition(opportunity):
     """Return the SQL condition on the table opportunity of the
-    opportunities the user may read (true without access check, unless
-    the rows are read again for a report read with it: RULES_CONTEXT)."""
-    transaction = Transaction()
-    if not (transaction.user and (transaction.check_access
-                or transaction.context.get(RULES_CONTEXT))):
-        return Literal(True)
-    return readable_condition_of(opportunity, 'sale.opportunity')
+    opportunities the user may read (see report_readable_condition)."""
+    return report_readable_condition(opportunity, 'sale.opportunity')
 
 
 def month_name(date):
@@ -63,14 +56,8 @@ def selection_names(records, field, name):
     """Return {record id: label} of the values of the sale.opportunity's
     selection field held by the records' field name, in the user's
     language (a missing value named as such)."""
-    Opportunity = Pool().get('sale.opportunity')
-    labels = dict(Opportunity.fields_get([field])[field]['selection'])
-    names = {}
-    for record in records:
-        value = getattr(record, name)
-        names[record.id] = (labels.get(value, value)
-            or gettext('crm_sales.msg_report_value_not_set'))
-    return names
+    return model_selection_names(records, 'sale.opportunity', field, name,
+        not_set=gettext('crm_sales.msg_report_value_not_set'))
 
 
 def _days(end, start):
@@ -78,23 +65,9 @@ def _days(end, start):
     return (Extract('EPOCH', end) - Extract('EPOCH', start)) / SECONDS_PER_DAY
 
 
-class Context(ReportContextMixin, ModelView):
+class Context(ReportPeriodMixin, ReportContextMixin, ModelView):
     "The period, owner and team the pipeline reports show."
     __name__ = 'crm.report.context'
-    from_date = fields.Date(
-        "From Date",
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date(
-        "To Date",
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
 
     @classmethod
     def __setup__(cls):
@@ -102,91 +75,15 @@ class Context(ReportContextMixin, ModelView):
         cls.assigned_user.help = "Only the potentials of this user."
         cls.assigned_team.help = "Only the potentials of this team."
 
-    @classmethod
-    def default_from_date(cls):
-        return Transaction().context.get('from_date')
 
-    @classmethod
-    def default_to_date(cls):
-        return Transaction().context.get('to_date')
-
-
-class AbstractReport(ModelSQL, ModelView):
+class AbstractReport(CountReportMixin, ModelSQL, ModelView):
     """Figures of the opportunities of the context's company, period, owner
-    and team that the user may read, grouped by _group_by.
-
-    A report with a row per value of a column names the column in
-    _dimension: it is selected under that name and grouped by."""
-    company = fields.Many2One('company.company', "Company")
-    number = fields.Integer("Number")
+    and team that the user may read (the table "opportunity" of the
+    query), grouped by _group_by."""
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"), 'get_currency')
-    _dimension = None
-
-    @classmethod
-    def table_query(cls):
-        from_item, tables = cls._joins()
-        return from_item.select(
-            *cls._columns(tables),
-            where=cls._where(tables),
-            group_by=cls._group_by(tables))
-
-    @classmethod
-    def _joins(cls):
-        pool = Pool()
-        Opportunity = pool.get('sale.opportunity')
-        opportunity = Opportunity.__table__()
-        return opportunity, {'opportunity': opportunity}
-
-    @classmethod
-    def _column_id(cls, tables):
-        "Return the id of a row: one of the records it groups."
-        return Min(tables['opportunity'].id)
-
-    @classmethod
-    def _column_dimension(cls, tables):
-        "Return the column named _dimension, of the opportunity by default."
-        return getattr(tables['opportunity'], cls._dimension)
-
-    @classmethod
-    def _columns(cls, tables):
-        columns = [
-            cls._column_id(tables).as_('id'),
-            tables['opportunity'].company.as_('company'),
-            Count().as_('number'),
-            ]
-        if cls._dimension:
-            columns.append(
-                cls._column_dimension(tables).as_(cls._dimension))
-        return columns
-
-    @classmethod
-    def _group_by(cls, tables):
-        group_by = [tables['opportunity'].company]
-        if cls._dimension:
-            group_by.append(cls._column_dimension(tables))
-        return group_by
-
-    @classmethod
-    def _column_date(cls, tables):
-        "Return the date the period of the context applies to."
-        raise NotImplementedError
-
-    @classmethod
-    def _where(cls, tables):
-        context = Transaction().context
-        opportunity = tables['opportunity']
-        where = opportunity.company == context.get('company')
-        date = cls._column_date(tables)
-        if context.get('from_date'):
-            where &= date >= context['from_date']
-        if context.get('to_date'):
-            where &= date <= context['to_date']
-        if context.get('assigned_user'):
-            where &= opportunity.assigned_user == context['assigned_user']
-        if context.get('assigned_team'):
-            where &= opportunity.assigned_team == context['assigned_team']
-        return where & readable_condition(opportunity)
+    _model = 'sale.opportunity'
+    _table = 'opportunity'
 
     def get_currency(self, name):
         return self.company.currency.id

@@ -1,20 +1,12 @@
 """Convert a closed ticket into a draft FAQ: its title becomes the
 question, its description and solution the answer; both are linked."""
-from html import escape
-
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.wizard import StateAction, Wizard
 
+from crm_core.mailing import text_to_html
+
 from .exceptions import TicketError
-
-
-def text_to_html(text):
-    "Return plain text as escaped paragraphs of formatted text."
-    paragraphs = [p.strip() for p in (text or '').split('\n\n')]
-    return ''.join(
-        '<p>%s</p>' % escape(p).replace('\n', '<br>')
-        for p in paragraphs if p)
 
 
 class ConvertToFaq(Wizard):

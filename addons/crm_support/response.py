@@ -1,9 +1,11 @@
 """The first response to a ticket: the first comment for the customer
 written by a user (not the customer's own e-mail), or the first e-mail sent
-from the ticket."""
+from the ticket by a user (not a notification)."""
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 from crm_core.guard import readable_ids
+from crm_core.mailing import AUTOMATIC_EMAIL
 
 
 def _answered(resources, dates):
@@ -38,6 +40,8 @@ class Email(metaclass=PoolMeta):
     @classmethod
     def on_modification(cls, mode, emails, field_names=None):
         super().on_modification(mode, emails, field_names=field_names)
-        if mode == 'create':
+        # (a notification is not an answer)
+        if mode == 'create' and not Transaction().context.get(
+                AUTOMATIC_EMAIL):
             _answered([e.resource for e in emails],
                 [e.create_date for e in emails])

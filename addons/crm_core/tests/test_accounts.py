@@ -277,3 +277,42 @@ class AccountTestMixin:
         self.assertIn("Wanda Watched", notification.label)
         self.assertIn("Manager", notification.description)
         self.assertEqual(notification.records, str([watched.id]))
+
+    @with_transaction()
+    def test_email_opt_out(self):
+        """A contact that opted out of e-mail is no template's recipient;
+        the templates escape what users typed"""
+        pool = Pool()
+        Template = pool.get('ir.email.template')
+        Model = pool.get('ir.model')
+        Field = pool.get('ir.model.field')
+        company, users = create_crm_users()
+        mechanisms = [('create', [{'type': 'email',
+                        'value': 'hank@globex.example.com'}])]
+        contact = self._contact(
+            company, "Hank", "Scorpio", contact_mechanisms=mechanisms,
+            assigned_user=users['rep1'].id)
+        model, = Model.search([('name', '=', 'party.party')])
+        field, = Field.search(
+            [('model', '=', 'party.party'), ('name', '=', 'id')])
+        template, = Template.create([{
+                    'model': model.id, 'name': "Hello",
+                    'recipients': field.id,
+                    'subject': "Hello ${record.name}",
+                    'body': "<p>${escape(record.name)}</p>"
+                    "${text_to_html(record.name)}"}])
+        self.assertEqual(Template.get_addresses(contact),
+            ['Hank Scorpio <hank@globex.example.com>'])
+        with acting_as(users['rep1'], company):
+            self.assertEqual(template.get(contact)['to'],
+                ['Hank Scorpio <hank@globex.example.com>'])
+
+        contact.email_opt_out = True
+        contact.last_name = "<b>Scorpio</b>"
+        contact.save()
+        self.assertEqual(Template.get_addresses(contact), [])
+        with acting_as(users['rep1'], company):
+            values = template.get(contact)
+        self.assertEqual(values['to'], [])
+        self.assertEqual(values['body'], "<p>Hank &lt;b&gt;Scorpio&lt;/b&gt;"
+            "</p><p>Hank &lt;b&gt;Scorpio&lt;/b&gt;</p>")

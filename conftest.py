@@ -63,6 +63,7 @@ BACKEND_INDEPENDENT_FILES = {
     'tests/test_demo_data.py',
     'tests/test_browser_forms_rep.py',
     'tests/test_browser_forms_manager.py',
+    'tests/test_browser_forms_support.py',
     'addons/crm_sales/tests/test_web_to_lead.py',
     }
 

@@ -196,6 +196,26 @@ class Bench:
                     statistics.median(r[key] for r in results), 2)
         return statistics.median(times), result
 
+    def profile(self, uid, context, func, top=30):
+        """Return the cProfile statistics of func run as uid (after a
+        warm-up), as measure runs it: the functions taking most time."""
+        import cProfile
+        import io
+        import pstats
+        profiler = cProfile.Profile()
+        for profiled in [False, True]:
+            with self.transaction() as transaction, \
+                    transaction.set_user(uid), \
+                    transaction.set_context(context, _check_access=True):
+                if profiled:
+                    profiler.runcall(func)
+                else:
+                    func()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(
+            'cumulative').print_stats(top)
+        return out.getvalue()
+
     def explain(self, uid, context, domain, limit, order, count=False):
         "Return the EXPLAIN ANALYZE of the search SQL as uid."
         from trytond.transaction import Transaction

@@ -59,6 +59,8 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=80)
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--explain', action='store_true')
+    parser.add_argument('--profile', action='store_true',
+        help="log the cProfile of each user's page")
     args = parser.parse_args(argv)
 
     generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
@@ -93,6 +95,11 @@ def main(argv=None):
                             'ratio_vs_admin': round(
                                 median / results['admin'], 2),
                             **result}), flush=True)
+                if args.profile:
+                    log('--- profile %s size=%d\n%s' % (
+                            user, size, bench.profile(uid, context, list_page(
+                                    Ticket, domain, args.limit, ORDER,
+                                    LIST_READ))))
                 if args.explain:
                     log('--- %s size=%d\n%s' % (user, size, explain_search(
                                 bench, 'crm.ticket', uid, context, domain,

@@ -1,0 +1,17 @@
+# This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
+# level of this repository contains the full copyright notices and license
+# terms.
+"""The round trip of every CRM form in sao (tests/browser_forms.py) by
+a support rep of the demo data (tickets, FAQ, the accounts and contacts
+support reads)."""
+from browser_forms import admin, check_forms, demo_server
+from sao_testing import browser, sao_dir
+
+__all__ = ['admin', 'browser', 'demo_server', 'sao_dir']  # fixtures
+
+
+def test_crm_forms_round_trip(browser, demo_server, admin):
+    """Every CRM form of the menu, opened from each tab, closed, edited and
+    saved by support.rep, stores what was typed and nothing else"""
+    check_forms(browser, demo_server, admin, 'support.rep',
+        {'party.party', 'crm.ticket', 'crm.faq'})

@@ -221,7 +221,11 @@ def _discover_children(world):
     admin = world.admin
     reference_holders = set()
     for model, field, ttype, target in world.links:
-        if model in world.shared:
+        # (a row of an SQL report is no record of its own: it groups the
+        # records the user may read, and a group may name the hidden
+        # account of a bridge; the category aggregate checks the reports)
+        if model in world.shared or world.model_meta(model).get(
+                'table_query'):
             continue
         ids = world.hidden.get(target)
         if not ids:

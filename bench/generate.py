@@ -576,6 +576,127 @@ def add_tickets(connection, base, upto, create_uid=0):
     return count
 
 
+#: The first words of the generated FAQ, most frequent first: support
+#: English and, accented, French, Spanish and German; then Faker's English
+#: words (faq_words: drawn with the weight 1 / (rank + 10))
+FAQ_WORDS = """
+the to a and of is in on it not your with for you does how do when my i
+after an can why what printer error update password account email screen
+connection network server file message update restart install setting
+settings login user page print paper jam tray toner cartridge driver
+windows mac phone mobile app browser invoice order quote report export
+import backup sync calendar contact address wifi router cable battery
+charger keyboard mouse monitor display camera microphone speaker audio
+video license key activation subscription payment refund delivery shipping
+warranty repair replace reset configure connect disconnect download upload
+open close save delete create change remove enable disable check
+slow fast blank black white red green blue frozen stuck missing broken
+wrong empty full new old first last daily weekly monthly team admin
+manager customer supplier product stock warehouse label barcode scanner
+firmware version language timezone currency tax discount price
+résumé café réseau paramètres imprimante écran mot passe connexion
+déconnexion mise à jour sauvegarde facture commande livraison garantie
+réparation clé activée désactivée problème erreur fenêtre sécurité
+contraseña configuración señal conexión pantalla impresora batería
+teléfono factura pedido envío garantía reparación actualización página
+Drucker Gerät Störung Größe Übertragung Passwort Anmeldung Rechnung
+Bestellung Lieferung Sicherung Aktualisierung Fehlermeldung Netzwerk
+Bildschirm Tastatur Einstellungen Verbindung öffnen schließen prüfen
+""".split()
+_FAQ_VOCABULARY = None
+FAQ_STATES = ['published'] * 16 + ['draft', 'draft', 'reviewed', 'obsolete']
+#: FAQ are created one every FAQ_INTERVAL from CREATE_DATE
+FAQ_INTERVAL = dt.timedelta(minutes=5)
+FAQ_COLUMNS = [
+    'id', 'company', 'question', 'keywords', 'answer', 'state', 'author',
+    'assigned_user', 'published_by', 'published_date', 'create_date',
+    'create_uid']
+
+
+def faq_words():
+    "Return the words of the FAQ, most frequent first, and their weights."
+    global _FAQ_VOCABULARY
+    if _FAQ_VOCABULARY is None:
+        words = list(dict.fromkeys(
+                FAQ_WORDS + [w.lower() for w in vocabulary()[2]]))
+        _FAQ_VOCABULARY = (
+            words, [1 / (rank + 10) for rank in range(len(words))])
+    return _FAQ_VOCABULARY
+
+
+def faq_values(index):
+    """Return the generated values of the index-th FAQ (1-based): a
+    question of 4 to 9 words, 1 to 4 keywords and an answer of 1 to 4
+    paragraphs of formatted text (some words strong or emphasised, some
+    paragraphs a list)."""
+    rng = random.Random(SEED * 19 + index)
+    vocabulary, weights = faq_words()
+
+    def words(low, high):
+        return rng.choices(
+            vocabulary, weights=weights, k=rng.randint(low, high))
+
+    question = ' '.join(words(4, 9))
+    paragraphs = []
+    for _ in range(rng.randint(1, 4)):
+        text = words(10, 35)
+        for _ in range(rng.randint(0, 2)):
+            i = rng.randrange(len(text))
+            tag = rng.choice(['strong', 'em', 'b'])
+            text[i] = f'<{tag}>{text[i]}</{tag}>'
+        if rng.random() < 0.2:
+            paragraphs.append('<ul>%s</ul>' % ''.join(
+                    f'<li>{" ".join(text[i:i + 5])}</li>'
+                    for i in range(0, len(text), 5)))
+        else:
+            paragraphs.append('<p>%s.</p>' % ' '.join(text).capitalize())
+    return {
+        'question': question[:1].upper() + question[1:] + '?',
+        'keywords': ' '.join(dict.fromkeys(words(1, 4))),
+        'answer': ''.join(paragraphs),
+        'state': rng.choice(FAQ_STATES),
+        'create_date': CREATE_DATE + FAQ_INTERVAL * (index - 1),
+        }
+
+
+def faq_rows(base, start, upto, first_id, create_uid=0):
+    "Yield the FAQ_COLUMNS values of the FAQ start..upto, ids from first_id."
+    reps, manager = base['reps'], base['managers'][0]
+    for offset, index in enumerate(range(start, upto + 1)):
+        values = faq_values(index)
+        rep = reps[(index - 1) % len(reps)]
+        published = values['state'] in {'published', 'obsolete'}
+        yield (first_id + offset, base['company'], values['question'],
+            values['keywords'], values['answer'], values['state'], rep, rep,
+            manager if published else None,
+            values['create_date'] if published else None,
+            values['create_date'], create_uid)
+
+
+def add_faqs(connection, base, upto, create_uid=0):
+    """Add the FAQ missing to reach upto FAQ (crm_support), written by the
+    reps in turn, four in five published by the first manager.  On SQLite
+    too (INSERT).  Return the number added."""
+    from trytond import backend
+    cursor = connection.cursor()
+    start = _count(cursor, 'SELECT count(*) FROM crm_faq') + 1
+    count = upto - start + 1
+    if count <= 0:
+        return 0
+    if backend.name == 'sqlite':
+        first_id = _count(cursor, 'SELECT coalesce(max(id), 0) FROM crm_faq')
+        cursor.executemany('INSERT INTO crm_faq (%s) VALUES (%s)' % (
+                ', '.join(FAQ_COLUMNS), ', '.join('?' * len(FAQ_COLUMNS))),
+            faq_rows(base, start, upto, first_id + 1, create_uid))
+        return count
+    first_id = _reserve_ids(cursor, 'crm_faq', count)
+    with cursor.copy('COPY crm_faq (%s) FROM STDIN'
+            % ', '.join(FAQ_COLUMNS)) as copy:
+        for row in faq_rows(base, start, upto, first_id, create_uid):
+            copy.write_row(row)
+    return count
+
+
 def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
     "Refresh the planner statistics (and visibility map) after a load."
     autocommit = connection.autocommit
@@ -590,11 +711,12 @@ def analyze(connection, tables=('party_party', 'party_contact_mechanism')):
 
 def generate(database, contacts, reps=20, managers=2,
         ratio=CONTACTS_PER_ACCOUNT, log=None, vacuum=True, leads=0,
-        potentials=0, sales=0, tickets=0, team_members=0):
+        potentials=0, sales=0, tickets=0, team_members=0, faqs=0):
     """Bring database to `contacts` contacts and contacts / ratio accounts,
     then to `leads` leads and `potentials` potentials (crm_sales must be
-    activated for those).  Return the base dict of setup_base plus the
-    timings."""
+    activated for those), `faqs` FAQ (crm_support; on SQLite too, with
+    no contacts and vacuum False).  Return the base dict of setup_base
+    plus the timings."""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     log = log or (lambda *a: None)
@@ -625,7 +747,8 @@ def generate(database, contacts, reps=20, managers=2,
                 ('leads', add_leads, leads),
                 ('potentials', add_potentials, potentials),
                 ('sales', add_sales, sales),
-                ('tickets', add_tickets, tickets)]:
+                ('tickets', add_tickets, tickets),
+                ('faqs', add_faqs, faqs)]:
             if not upto:
                 continue
             start = time.perf_counter()
@@ -633,7 +756,7 @@ def generate(database, contacts, reps=20, managers=2,
             timings['%s_s' % name] = time.perf_counter() - start
             log('%s: +%d in %.1fs' % (name, added, timings['%s_s' % name]))
             for table in {'sales': ['sale_sale', 'sale_line'],
-                    'tickets': ['crm_ticket']}.get(
+                    'tickets': ['crm_ticket'], 'faqs': ['crm_faq']}.get(
                         name, ['sale_opportunity']):
                 if table not in tables:
                     tables.append(table)
@@ -647,6 +770,8 @@ def generate(database, contacts, reps=20, managers=2,
             models += ['sale.sale', 'sale.line']
         if 'crm_ticket' in tables:
             models.append('crm.ticket')
+        if 'crm_faq' in tables:
+            models.append('crm.faq')
         for model in models:
             Pool().get(model)._count_cache.clear()
         transaction.commit()

@@ -6,7 +6,8 @@ the managers' and administrators' by default) publishes a FAQ, makes it
 obsolete, or changes the text of a published one.  Publishing records who
 and when.  Answers are formatted text, sanitised on save (``nh3``: the
 tags and attributes of sao's rich text editor, links to http(s) and
-mailto only).
+mailto only).  The ``text`` field searches question, keywords and answer,
+ranked (``faq_search.py``).
 """
 import datetime
 
@@ -22,6 +23,8 @@ from crm_core.ownership import OwnedMixin
 from crm_core.profile import profile_action
 from crm_core.server_fields import ServerFieldsMixin
 from crm_core.tracking import TrackedMixin
+
+from .faq_search import FaqSearchMixin
 
 STATES = [
     ('draft', "Draft"),
@@ -60,8 +63,8 @@ class FaqCategory(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Faq(
-        ServerFieldsMixin, TrackedMixin, OwnedMixin, ChatMixin, Workflow,
-        ModelSQL, ModelView):
+        FaqSearchMixin, ServerFieldsMixin, TrackedMixin, OwnedMixin,
+        ChatMixin, Workflow, ModelSQL, ModelView):
     "FAQ"
     __name__ = 'crm.faq'
     _rec_name = 'question'
@@ -93,7 +96,7 @@ class Faq(
         domain=[('company', '=', Eval('company', -1))])
     text = fields.Function(
         fields.Char("Text", help="The question, answer and keywords."),
-        'get_text', searcher='search_text')
+        'get_text')
 
     @classmethod
     def __setup__(cls):
@@ -153,22 +156,6 @@ class Faq(
     def get_text(self, name):
         return ' '.join(filter(None, [
                     self.question, self.keywords, self.answer]))
-
-    @classmethod
-    def search_text(cls, name, clause):
-        "Every word of the value is in the question, keywords or answer."
-        _, operator, value = clause
-        if operator not in {'ilike', 'like'} or not isinstance(value, str):
-            return [('question', operator, value)]
-        domain = []
-        for word in value.replace('%', ' ').split():
-            pattern = f'%{word}%'
-            domain.append(['OR',
-                    ('question', 'ilike', pattern),
-                    ('keywords', 'ilike', pattern),
-                    ('answer', 'ilike', pattern),
-                    ])
-        return domain or [('id', '!=', None)]
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -363,3 +363,17 @@ class FunctionalGroupTestMixin:
         self.assertIn(group, menu.groups)
         admin = User(ModelData.get_id('res', 'user_admin'))
         self.assertIn(group, admin.groups)
+
+
+def report_rows(name, company, user=None, **context):
+    """Return the rows of the SQL report name of company, read as user (a
+    res.user, root if None) with context."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Report = Pool().get(name)
+    context.setdefault('company', company.id)
+    if user is None:
+        with Transaction().set_context(**context):
+            return Report.search([])
+    with acting_as(user, company), Transaction().set_context(**context):
+        return Report.search([])

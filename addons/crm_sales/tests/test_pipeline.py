@@ -9,7 +9,8 @@ import unittest.mock
 from decimal import Decimal
 
 from crm_core.tests.activation import activate_with_crm
-from crm_core.tests.tools import CrmUser, acting_as, create_crm_users
+from crm_core.tests.tools import (
+    CrmUser, acting_as, create_crm_users, report_rows)
 from trytond.i18n import gettext
 from trytond.model.exceptions import (
     AccessError, DomainValidationError, ValidationError)
@@ -553,14 +554,8 @@ class PipelineTestCase(unittest.TestCase):
 
     def report(self, name, user=None, **context):
         "Return the rows of the report as user (root if None)."
-        Report = Pool().get(f'crm.report.{name}')
-        context.setdefault('company', self.company.id)
-        if user is None:
-            with Transaction().set_context(**context):
-                return Report.search([])
-        with acting_as(self.users[user], self.company), \
-                Transaction().set_context(**context):
-            return Report.search([])
+        return report_rows(f'crm.report.{name}', self.company,
+            self.users[user] if user else None, **context)
 
     def by(self, rows, key, *names):
         "Return {key of row: (figures)} of the rows."

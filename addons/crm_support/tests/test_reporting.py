@@ -6,7 +6,7 @@ counts only the tickets it may read."""
 import datetime
 import unittest
 
-from crm_core.tests.tools import acting_as, rpc_call, set_sharing
+from crm_core.tests.tools import report_rows, rpc_call, set_sharing
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
@@ -108,14 +108,8 @@ class SupportReportTestCase(SupportFixtures, unittest.TestCase):
 
     def report(self, name, user=None, **context):
         "Return the rows of the report name as user (root if None)."
-        Report = Pool().get(name)
-        context.setdefault('company', self.company.id)
-        if user is None:
-            with Transaction().set_context(**context):
-                return Report.search([])
-        with acting_as(self.users[user], self.company), \
-                Transaction().set_context(**context):
-            return Report.search([])
+        return report_rows(name, self.company,
+            self.users[user] if user else None, **context)
 
     def figures(self, row, *names):
         "Return the figures names of row (floats to 0.0001)."

@@ -35,6 +35,8 @@ from .ticket import PRIORITIES, STATES
 #: The age in days of the open tickets the aged tickets report shows, when
 #: the context gives none
 AGED_DAYS = 7
+#: The largest age in days the aged tickets report accepts (a century)
+MAX_DAYS = 36500
 SECONDS_PER_HOUR = 60 * 60
 SECONDS_PER_DAY = 24 * SECONDS_PER_HOUR
 
@@ -59,7 +61,7 @@ class Context(ReportPeriodMixin, ReportContextMixin, ModelView):
     __name__ = 'crm.support.report.context'
     days = fields.Integer(
         "Older Than (Days)", required=True,
-        domain=[('days', '>=', 0)],
+        domain=[('days', '>=', 0), ('days', '<=', MAX_DAYS)],
         help="The open tickets created more than this many days ago are "
         "the aged tickets.")
 
@@ -73,8 +75,13 @@ class Context(ReportPeriodMixin, ReportContextMixin, ModelView):
 
     @classmethod
     def default_days(cls):
+        """The context's days, brought within 0 and MAX_DAYS (the context
+        comes from the client as it is: a string or a huge number would
+        make the query fail), else AGED_DAYS."""
         days = Transaction().context.get('days')
-        return AGED_DAYS if days is None else days
+        if not isinstance(days, int) or isinstance(days, bool):
+            return AGED_DAYS
+        return min(max(days, 0), MAX_DAYS)
 
 
 class AbstractReport(CountReportMixin, ModelSQL, ModelView):

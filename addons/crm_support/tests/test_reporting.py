@@ -262,6 +262,13 @@ class SupportReportTestCase(SupportFixtures, unittest.TestCase):
             {self.user('support.rep'): (1,)})
         with Transaction().set_context(days=15):
             self.assertEqual(Context.default_days(), 15)
+        # What a client puts in the context is brought within bounds
+        for days, expected in [
+                (987654321, 36500), (-5, 0), ('x', 7), (None, 7)]:
+            with Transaction().set_context(days=days):
+                self.assertEqual(Context.default_days(), expected)
+        rows = self.report('crm.ticket.report.aged', days=987654321)
+        self.assertEqual(rows, [])
 
         # A rep counts only its own
         rows = self.report('crm.ticket.report.aged', user='support.rep2')

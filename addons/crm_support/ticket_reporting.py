@@ -23,10 +23,12 @@ from sql.aggregate import Avg, Count, Max, Sum
 from sql.conditionals import Case
 from sql.functions import Extract
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from crm_core.guard import readable_ids
 from crm_core.report import (
     CountReportMixin, ReportContextMixin, ReportPeriodMixin, selection_names)
 
@@ -114,6 +116,23 @@ class AbstractReport(CountReportMixin, ModelSQL, ModelView):
     def get_state_name(cls, records, name):
         return selection_names(records, cls._model, 'state', 'state')
 
+    @classmethod
+    def get_label(cls, records, name):
+        """The name of the record of the row's dimension, for the graphs:
+        "Not set" for none, the placeholder of a record the user may not
+        read (a bridge's hidden account)."""
+        Model = getattr(cls, cls._dimension).get_target()
+        values = {r.id: getattr(r, cls._dimension) for r in records}
+        readable = readable_ids(Model, [v.id for v in values.values() if v])
+        # (read by ids: an instance would load the names of the hidden
+        # ones with it)
+        names = {r['id']: r['rec_name']
+            for r in Model.read(sorted(readable), ['rec_name'])}
+        hidden = gettext('crm_core.msg_hidden_record')
+        not_set = gettext('crm_support.msg_report_not_set')
+        return {id_: (names.get(value.id, hidden) if value else not_set)
+            for id_, value in values.items()}
+
 
 class OpenMixin:
     "The number of the tickets not closed."
@@ -174,6 +193,7 @@ class AssigneeMixin:
     "A row per assignee."
     __slots__ = ()
     assigned_user = fields.Many2One('res.user', "Assigned To")
+    label = fields.Function(fields.Char("Assigned To"), 'get_label')
     _dimension = 'assigned_user'
 
 
@@ -186,6 +206,7 @@ class CategoryReport(OpenMixin, AbstractReport):
     "Tickets by category."
     __name__ = 'crm.ticket.report.category'
     category = fields.Many2One('crm.ticket.category', "Category")
+    label = fields.Function(fields.Char("Category"), 'get_label')
     _dimension = 'category'
 
 
@@ -193,6 +214,7 @@ class AccountReport(OpenMixin, AbstractReport):
     "Tickets by account."
     __name__ = 'crm.ticket.report.account'
     account = fields.Many2One('party.party', "Account")
+    label = fields.Function(fields.Char("Account"), 'get_label')
     _dimension = 'account'
 
 

@@ -175,6 +175,16 @@ class SupportReportTestCase(SupportFixtures, unittest.TestCase):
                 self.user('support.rep2'): (2, 1),
                 None: (1, 1),
                 })
+        # The graphs' labels: names, "Not set" for none
+        with Transaction().set_user(0):
+            self.assertEqual(self.by(rows, 'label', 'number'), {
+                    self.user('support.rep').rec_name: (3,),
+                    self.user('support.rep2').rec_name: (2,),
+                    "Not set": (1,),
+                    })
+            rows = self.report('crm.ticket.report.account')
+            self.assertEqual(self.by(rows, 'label', 'number'), {
+                    "Initech": (3,), "Globex": (2,), "Not set": (1,)})
 
     @with_transaction()
     def test_response_times(self):
@@ -343,12 +353,20 @@ class SupportReportTestCase(SupportFixtures, unittest.TestCase):
         rows = self.report('crm.ticket.report.assignee', user='support.rep',
             assigned_user=rep2.id)
         self.assertEqual(rows, [])
+        # A ticket of the rep on the other rep's private account: counted
+        # under the placeholder of the account, not its name
+        set_sharing('party.party', 'private')
+        self.ticket('support.rep', 'open', 'low', None, self.account_b.id,
+            datetime.datetime(2026, 3, 21))
+        rows = self.report('crm.ticket.report.account', user='support.rep')
+        self.assertEqual(self.by(rows, 'label', 'number'), {
+                "Initech": (3,), "(not shared with you)": (1,)})
         for name in ['crm.ticket.report.account',
                 'crm.ticket.report.response_time_assignee',
                 'crm.ticket.report.response_time_priority']:
             with self.subTest(report=name):
                 rows = self.report(name, user='support.rep')
-                self.assertEqual(sum(r.number for r in rows), 3)
+                self.assertEqual(sum(r.number for r in rows), 4)
         rows = self.report('crm.ticket.report.response_time_assignee',
             user='support.rep2')
         self.assertEqual(
@@ -372,7 +390,7 @@ class SupportReportTestCase(SupportFixtures, unittest.TestCase):
         rows = rpc_call(rep, Status, 'search_read', [], 0, None, None,
             ['state', 'number'], company=self.company)
         self.assertEqual({r['state']: r['number'] for r in rows},
-            {'open': 1, 'in_progress': 1, 'closed': 1})
+            {'open': 2, 'in_progress': 1, 'closed': 1})
 
     @with_transaction()
     def test_views_show_labels(self):

@@ -551,17 +551,17 @@ def _patch_read_depth():
 
     @wraps(_host_read)
     def counted_read(cls, ids, fields_names):
-        nested = nested_read()
-        try:
-            return _read(cls, ids, fields_names)
-        except AccessError:
-            # (a read of the ids alone is an access check: it still fails)
-            if (not nested or not Transaction().check_access
-                    or 'rec_name' not in fields_names
-                    or not set(fields_names) <= {'id', 'rec_name'}
-                    or not guarded(cls)):
-                raise
+        # (a read of the ids alone is an access check: it still fails)
+        if (nested_read() and Transaction().check_access
+                and 'rec_name' in fields_names
+                and set(fields_names) <= {'id', 'rec_name'}
+                and guarded(cls)):
+            # The readable ones first: a refused read cost the host its
+            # rule queries and more to word its message, before the
+            # names were read again (bench_ticket_list.py at 1M tickets,
+            # a rep's page naming hidden accounts: read 19.5 -> 12.2 ms)
             return _read_hidden_names(cls, ids, fields_names)
+        return _read(cls, ids, fields_names)
     ModelSQL.read = classmethod(counted_read)
 
 

@@ -166,8 +166,12 @@ class Ticket(
                 # The open tickets, newest first: the tabs of the list and
                 # their counts (most tickets are closed).  bench/
                 # bench_ticket_list.py at 100,000 tickets: the admin's
-                # search 55 ms with a sequential scan
+                # search 55 ms with a sequential scan.  The owner and team
+                # included: the rep's count of My Open (owner, team and
+                # sharing rule) filters in the index alone, at 1M tickets
+                # 12 -> 5 ms (it read the rows of 54k tickets)
                 Index(t, (t.create_date, Index.Range(order='DESC')),
+                    include=[t.assigned_user, t.assigned_team],
                     where=open_),
                 Index(t,
                     (t.assigned_user, Index.Equality()),

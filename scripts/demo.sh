@@ -82,7 +82,7 @@ if [ ! -f "$LOGINS" ]; then
     mv "$LOGINS.tmp" "$LOGINS"
 fi
 
-mkdir -p "$MAIL_DIR"
+mkdir -p "$MAIL_DIR/cur" "$MAIL_DIR/new" "$MAIL_DIR/tmp"
 "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
     -c aiosmtpd.handlers.Mailbox "$MAIL_DIR" &
 smtp_pid=$!

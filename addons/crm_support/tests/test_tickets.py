@@ -269,3 +269,22 @@ class CrmTicketTestCase(SupportFixtures, unittest.TestCase):
         with self.assertRaises(ValidationError):
             Ticket.write([ticket], {
                     'status': Status.first_of_state('closed')})
+
+    @with_transaction()
+    def test_delete_by_profile(self):
+        """Deleting tickets is the profiles' to grant: a support rep may
+        not, even its own; the support manager may"""
+        Ticket = Pool().get('crm.ticket')
+        _, users = self._world()
+        ticket = self._ticket()
+        other = self._ticket()
+        with self.assertRaises(AccessError):
+            rpc_call(users['support.rep'], Ticket, 'delete', [ticket.id],
+                company=self.company)
+        self.assertEqual(
+            Ticket.search([('id', 'in', [ticket.id, other.id])], order=[]),
+            [ticket, other])
+        rpc_call(users['support.manager'], Ticket, 'delete', [ticket.id],
+            company=self.company)
+        self.assertEqual(
+            Ticket.search([('id', 'in', [ticket.id, other.id])]), [other])

@@ -133,14 +133,6 @@ def _constant(value):
     return _Sql("'%s'" % value.replace("'", "''"))
 
 
-class _ToTsvector(Function):
-    __slots__ = ()
-    _function = 'TO_TSVECTOR'
-
-
-class _Setweight(Function):
-    __slots__ = ()
-    _function = 'SETWEIGHT'
 
 
 class _RegexpReplace(Function):
@@ -148,24 +140,8 @@ class _RegexpReplace(Function):
     _function = 'REGEXP_REPLACE'
 
 
-class _PlainToTsquery(Function):
-    __slots__ = ()
-    _function = 'PLAINTO_TSQUERY'
 
 
-class _ToTsquery(Function):
-    __slots__ = ()
-    _function = 'TO_TSQUERY'
-
-
-class _TsRank(Function):
-    __slots__ = ()
-    _function = 'TS_RANK'
-
-
-class _Match(BinaryOperator):
-    __slots__ = ()
-    _operator = '@@'
 
 
 class _TsqueryAnd(BinaryOperator):
@@ -179,6 +155,9 @@ class _SqliteRank(Function):
 
 
 if backend.name == 'postgresql':
+    # (the host's own full-text functions; theirs need psycopg)
+    from trytond.backend.postgresql.database import (
+        Match, PlainToTsQuery, Setweight, ToTsQuery, ToTsvector, TsRank)
     from trytond.backend.postgresql.table import IndexMixin
     from trytond.backend.table import IndexTranslatorInterface
 
@@ -239,7 +218,7 @@ def document(table, config):
         Coalesce(table.answer, _constant('')), _constant(MARKUP),
         _constant(' '), _constant('g'))
     parts = [
-        _Setweight(_ToTsvector(config, part), _constant(weight))
+        Setweight(ToTsvector(config, part), _constant(weight))
         for part, weight in [
             (table.question, 'A'),
             (Coalesce(table.keywords, _constant('')), 'B'),
@@ -252,9 +231,9 @@ def ts_query(config, value):
     text, last = split_query(value)
     query = None
     if WORD.search(text):
-        query = _PlainToTsquery(_constant(config), text)
+        query = PlainToTsQuery(_constant(config), text)
     if last:
-        prefix = _ToTsquery(_constant(config), last + ':*')
+        prefix = ToTsQuery(_constant(config), last + ':*')
         query = prefix if query is None else _TsqueryAnd(query, prefix)
     return query
 
@@ -461,7 +440,7 @@ class FaqSearchMixin:
             config = search_config()
             query = ts_query(config, value)
             expression = (Literal(True) if query is None
-                else _Match(Column(table, DOCUMENT), query))
+                else Match(Column(table, DOCUMENT), query))
         else:
             expression = sqlite_function(table, value) > 0
         if operator.startswith('not'):
@@ -481,5 +460,5 @@ class FaqSearchMixin:
             query = ts_query(config, value)
             if query is None:
                 return []
-            return [_TsRank(Column(table, DOCUMENT), query)]
+            return [TsRank(Column(table, DOCUMENT), query)]
         return [sqlite_function(table, value)]

@@ -8,6 +8,12 @@ from crm_core.guard import readable_ids
 from crm_core.mailing import AUTOMATIC_EMAIL
 
 
+def customer_comments(messages):
+    """Return the messages a user wrote for the customer (not an internal
+    note, not the customer's own e-mail)."""
+    return [m for m in messages if m.audience == 'public' and m.user]
+
+
 def _answered(resources, dates):
     """Store the first response of the tickets among resources that the
     user may edit (a comment of a user who may only read a ticket does not
@@ -28,8 +34,7 @@ class ChatMessage(metaclass=PoolMeta):
     def on_modification(cls, mode, messages, field_names=None):
         super().on_modification(mode, messages, field_names=field_names)
         if mode == 'create':
-            answers = [m for m in messages
-                if m.audience == 'public' and m.user]
+            answers = customer_comments(messages)
             _answered([m.channel.resource for m in answers],
                 [m.create_date for m in answers])
 

@@ -19,6 +19,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from crm_core.mailing import send_template
 
+from .response import customer_comments
+
 #: event -> the field of crm.configuration holding its template
 EVENT_TEMPLATES = {
     'created': 'ticket_created_template',
@@ -109,8 +111,7 @@ class Ticket(metaclass=PoolMeta):
         # (the host's chat does not notify either: data loaded in bulk)
         if not Transaction().context.get('_notify', True):
             return
-        tickets = [t for t in tickets if t.crm_notification_template(event)]
-        if tickets:
+        if tickets and cls.crm_notification_template(event):
             by = User(Transaction().user).rec_name
             cls.__queue__.crm_notify(tickets, event, comment, by)
 
@@ -154,11 +155,9 @@ class ChatMessage(metaclass=PoolMeta):
         if mode != 'create':
             return
         Ticket = Pool().get('crm.ticket')
-        for message in messages:
+        # (not the customer's own e-mail: it would come back to it)
+        for message in customer_comments(messages):
             ticket = message.channel.resource
-            # a user's comment for the customer (the customer's own e-mail
-            # comes back to it otherwise)
-            if (isinstance(ticket, Ticket) and message.user
-                    and message.audience == 'public' and ticket.contact):
+            if isinstance(ticket, Ticket) and ticket.contact:
                 Ticket.crm_notify_later(
                     'comment', [ticket], comment=message.content)

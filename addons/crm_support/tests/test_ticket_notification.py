@@ -21,7 +21,7 @@ def run_queue():
     the commit of a request; return the e-mails they sent."""
     Queue = Pool().get('ir.queue')
     tasks = Transaction().tasks
-    with mock.patch('trytond.ir.email_.send_message_transactional') as sent:
+    with mocked_smtp() as sent:
         while tasks:
             Queue(tasks.pop(0)).run()
     return sent_messages(sent)

@@ -338,6 +338,15 @@ def create_support(company, users, rng, fake, scale=1):
             rng, fake, scale=scale)
 
 
+def create_activities(company, users, rng, fake, scale=1):
+    "Create the activities demo (demo_activities.py), as the admin."
+    from demo_activities import create_activities_demo
+    with admin_transaction() as pool:
+        create_activities_demo(
+            pool.get('company.company')(company.id), orm_users(pool, users),
+            rng, fake, scale=scale)
+
+
 def create_subsidiary(company, users, rng, fake, scale=1):
     """The second company (demo_companies.py), its details (logo, address,
     tax identifier, bank account) and its sales."""
@@ -385,6 +394,7 @@ def main(argv=None):
     create_sales(company, users, team, rng, fake, args.scale)
     create_subsidiary(company, users, rng, fake, args.scale)
     create_support(company, users, rng, fake, args.scale)
+    create_activities(company, users, rng, fake, args.scale)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

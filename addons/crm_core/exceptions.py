@@ -29,3 +29,7 @@ class ServerFieldError(AccessError):
 
 class MassEmailError(UserError):
     "The mass e-mail cannot be sent."
+
+
+class ActivityError(ValidationError):
+    "An activity with impossible dates, recurrence or reminder."

@@ -393,6 +393,7 @@ class Rule(metaclass=PoolMeta):
             'group reading (or editing) all records of the type'
             '\n- "crm_edit_all": the user holds no CRM profile and is in a '
             'group editing all records of the type'
+            '\n- "crm_user": the id of the user'
             '\n- "crm_host_user": the user holds no CRM profile'
             '\n- "crm_may_read": the user holds no CRM profile or one that '
             'grants View on the record type'
@@ -425,6 +426,8 @@ class Rule(metaclass=PoolMeta):
                     'crm_public_read': access != 'private',
                     'crm_public_write': access == 'public_read_write',
                     'crm_read_all': read_all,
+                    # (the cache key holds the user: _get_cache_key)
+                    'crm_user': Transaction().user,
                     'crm_edit_all': edit_all,
                     'crm_host_user': not holds_profile,
                     # (host groups cannot widen what a profile may view)

@@ -13,6 +13,7 @@ refused with a message, before anything is written.  Buttons, wizards
 and the server's own code write them as before.
 """
 from trytond.i18n import gettext
+from trytond.transaction import Transaction
 
 from .exceptions import ServerFieldError
 from .request_guard import current_request
@@ -44,9 +45,11 @@ class ServerFieldsMixin:
 
     @classmethod
     def _crm_client_call(cls, method):
-        "Tell if the call is a client's method of this model."
+        """Tell if the call is a client's method of this model (not the
+        server's code writing without access checks)."""
         request = current_request()
-        return (request is not None and request.model == cls.__name__
+        return (Transaction().check_access
+            and request is not None and request.model == cls.__name__
             and request.method == method)
 
     @classmethod

@@ -602,6 +602,7 @@ class LeadConverter:
         owner were checked, and logged, when they were marked converted."""
         pool = Pool()
         Opportunity = pool.get('sale.opportunity')
+        Activity = pool.get('crm.activity')
         employee = Transaction().context.get('employee')
         default_stage = Opportunity.default_sales_stage()
         to_write = []
@@ -618,6 +619,12 @@ class LeadConverter:
             to_write.extend(([lead], values))
         with without_check_access():
             Opportunity.write(*to_write)
+        # the lead's activities follow it: they stay on the potential, or
+        # go to the account; the contact is invited to its events
+        Activity.follow_conversion([
+                (lead, None if self.create_potential else accounts[lead],
+                    contacts[lead])
+                for lead in leads])
 
     def _potential_values(self, lead):
         values = {'state': 'opportunity'}

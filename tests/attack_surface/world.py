@@ -48,6 +48,16 @@ WORLD_HINTS = {
     # Customer invoices (draft: no journal nor chart needed)
     'account.invoice': [{'type': 'out', 'account': '$receivable',
             'party': '$customer', 'invoice_address': '$customer_address'}],
+    # An event a week ahead: an event requires its end
+    'crm.activity': [{
+            'kind': 'event', 'status': 'planned', 'timezone': 'UTC',
+            'start': datetime.datetime.combine(
+                datetime.date.today() + datetime.timedelta(days=7),
+                datetime.time(9)),
+            'end': datetime.datetime.combine(
+                datetime.date.today() + datetime.timedelta(days=7),
+                datetime.time(10)),
+            }],
     }
 # The buttons that bring a record from its default state to a state, for
 # the models whose state a client may not write (crm_core's server

@@ -9,6 +9,8 @@ from trytond.tests.test_tryton import ModuleTestCase
 
 from .activation import CrmModulesTestMixin
 from .test_accounts import AccountTestMixin
+from .test_activities import ActivityTestMixin
+from .test_activity_reminders import ActivityReminderTestMixin
 from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
@@ -17,7 +19,7 @@ from .test_side_doors import SideDoorTestMixin
 class CrmCoreTestCase(
         CrmModulesTestMixin,
         SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
-        AccountTestMixin,
+        AccountTestMixin, ActivityTestMixin, ActivityReminderTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

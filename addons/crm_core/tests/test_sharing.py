@@ -11,6 +11,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .sharing_kit import OwnedType, SharingKitMixin
+from .test_activities import create_kit_activity
 from .tools import (
     CrmCompany, CrmPeople, CrmRole, CrmTeam, CrmUser, acting_as,
     create_crm_users, run_reassign, set_sharing, setup_crm_people)
@@ -41,6 +42,8 @@ class SharingTestMixin(SharingKitMixin):
             label="Account"),
         OwnedType('party.party', create_kit_contact, {'department': "Kit"},
             label="Contact"),
+        OwnedType('crm.activity', create_kit_activity,
+            {'subject': "Changed"}, label="Activity"),
         ]
 
     def _accounts(self, users, company):

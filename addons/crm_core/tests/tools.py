@@ -17,6 +17,7 @@ import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from unittest import mock
 
 
 @dataclass(frozen=True)
@@ -377,3 +378,36 @@ def report_rows(name, company, user=None, **context):
             return Report.search([])
     with acting_as(user, company), Transaction().set_context(**context):
         return Report.search([])
+
+
+def mocked_smtp():
+    "Patch the host's sending of e-mails"
+    return mock.patch('trytond.ir.email_.send_message_transactional')
+
+
+def sent_messages(sent):
+    "Return [(recipients, subject, html body)] of the mocked SMTP calls."
+    messages = []
+    for (message, *_), _ in sent.call_args_list:
+        html = message.get_body(('html',)).get_content()
+        recipients = ', '.join(
+            message.get_all('To', []) + message.get_all('Bcc', []))
+        messages.append((recipients, str(message['Subject']), html))
+    return messages
+
+
+@contextmanager
+def one_call():
+    """Undo what the block wrote when it raises, as the server rolls back a
+    refused call."""
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    cursor.execute('SAVEPOINT crm_one_call')
+    try:
+        yield
+    except Exception:
+        cursor.execute('ROLLBACK TO SAVEPOINT crm_one_call')
+        transaction.cache.clear()
+        raise
+    cursor.execute('RELEASE SAVEPOINT crm_one_call')

@@ -6,13 +6,12 @@ what comes with a lead (comments, attachments, notes, change log)."""
 import datetime
 import re
 import unittest
-from contextlib import contextmanager
 from decimal import Decimal
 
 from crm_core.exceptions import InvalidValueError, ReassignError
 from crm_core.tests.activation import activate_with_crm
 from crm_core.tests.tools import (
-    acting_as, create_crm_users, run_reassign, set_sharing)
+    acting_as, create_crm_users, one_call, run_reassign, set_sharing)
 from trytond.model.exceptions import AccessError, RequiredValidationError
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
@@ -27,22 +26,6 @@ def message_pieces(module, fs_id):
     ModelData = pool.get('ir.model.data')
     text = Message(ModelData.get_id(module, fs_id)).text
     return [p for p in re.split(r'%\(\w+\)s', text) if p.strip()]
-
-
-@contextmanager
-def one_call():
-    """Undo what the block wrote when it raises, as the server rolls back a
-    refused call."""
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    cursor.execute('SAVEPOINT crm_sales_call')
-    try:
-        yield
-    except Exception:
-        cursor.execute('ROLLBACK TO SAVEPOINT crm_sales_call')
-        transaction.cache.clear()
-        raise
-    cursor.execute('RELEASE SAVEPOINT crm_sales_call')
 
 
 def create_lead(user, company, **values):

@@ -3,9 +3,8 @@
 # terms.
 """The e-mails of tickets: notifications and the Send E-mail list action."""
 import unittest
-from unittest import mock
 
-from crm_core.tests.tools import set_sharing
+from crm_core.tests.tools import mocked_smtp, sent_messages, set_sharing
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -25,22 +24,6 @@ def run_queue():
         while tasks:
             Queue(tasks.pop(0)).run()
     return sent_messages(sent)
-
-
-def mocked_smtp():
-    "Patch the host's sending of e-mails"
-    return mock.patch('trytond.ir.email_.send_message_transactional')
-
-
-def sent_messages(sent):
-    "Return [(recipients, subject, html body)] of the mocked SMTP calls."
-    messages = []
-    for (message, *_), _ in sent.call_args_list:
-        html = message.get_body(('html',)).get_content()
-        recipients = ', '.join(
-            message.get_all('To', []) + message.get_all('Bcc', []))
-        messages.append((recipients, str(message['Subject']), html))
-    return messages
 
 
 class CrmTicketNotificationTestCase(SupportFixtures, unittest.TestCase):

@@ -1,0 +1,270 @@
+"""A secret iCalendar feed of each user's activities, and its time zone.
+
+Calendar programs subscribe to ``/<database>/crm/calendar/<token>.ics``:
+the activities the user is assigned to or invited to, read with the
+user's access.  The token is long and random; regenerating it replaces
+it, and a wrong or former token is answered 404, as a database without
+crm_core is.  A recurring activity is one VEVENT with its RRULE, the
+occurrences cancelled on their own as EXDATE and the moved ones as
+VEVENTs of the same UID with their RECURRENCE-ID; the times are given
+in the activity's time zone, described by a VTIMEZONE.
+
+The user's *Time Zone* (a preference) decides when its reminders are due
+for an all-day activity, what its lists call today, and the time zone of
+new activities.
+"""
+import datetime as dt
+import hmac
+import secrets
+
+import icalendar
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.protocols.wrappers import with_pool, with_transaction
+from trytond.tools import timezone as tz
+from trytond.transaction import Transaction, without_check_access
+from trytond.url import http_base
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wsgi import app
+
+from .activity import TIMEZONES, to_local
+from .activity_reminder import readable_by
+
+FEED_PATH = '/<database_name>/crm/calendar/<token>.ics'
+ICS_STATUS = {
+    'planned': 'CONFIRMED', 'held': 'CONFIRMED', 'not_held': 'CANCELLED',
+    'not_started': 'NEEDS-ACTION', 'in_progress': 'IN-PROCESS',
+    'completed': 'COMPLETED', 'pending_input': 'NEEDS-ACTION',
+    'deferred': 'NEEDS-ACTION',
+    }
+ICS_PRIORITY = {'high': 1, 'medium': 5, 'low': 9}
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+    crm_timezone = fields.Selection(
+        [(None, "")] + TIMEZONES, "Time Zone", translate=False,
+        help="The time zone of your reminders, of the day your lists call "
+        "today and of your new activities (empty: the company's).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._preferences_fields.append('crm_timezone')
+        cls._context_fields.append('crm_timezone')
+
+    @classmethod
+    def crm_timezone_of(cls, user_id):
+        """Return the time zone of the user: its own, its company's or
+        UTC."""
+        with without_check_access():
+            user = cls(user_id) if user_id else None
+            if user and user.crm_timezone:
+                return user.crm_timezone
+            company = getattr(user, 'company', None) if user else None
+            if company and company.timezone:
+                return company.timezone
+        return 'UTC'
+
+
+class Feed(ModelSQL):
+    "The secret token of a user's calendar feed"
+    __name__ = 'crm.activity.feed'
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+    token = fields.Char("Token", required=True, strip=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('user_unique', Unique(t, t.user),
+                'crm_core.msg_activity_feed_user_unique'),
+            ('token_unique', Unique(t, t.token),
+                'crm_core.msg_activity_feed_token_unique'),
+            ]
+
+    @classmethod
+    def token_of(cls, user_id, regenerate=False):
+        "Return the token of the user's feed, created or replaced first."
+        with without_check_access():
+            feeds = cls.search([('user', '=', user_id)], limit=1)
+            token = secrets.token_urlsafe(32)
+            if not feeds:
+                cls.create([{'user': user_id, 'token': token}])
+                return token
+            feed, = feeds
+            if regenerate:
+                feed.token = token
+                feed.save()
+            return feed.token
+
+    @classmethod
+    def user_of(cls, token):
+        "Return the id of the user of the feed token, or None."
+        if not token or len(token) < 32:
+            return None
+        with without_check_access():
+            feeds = cls.search([('token', '=', token)], limit=1)
+        if feeds and hmac.compare_digest(feeds[0].token, token):
+            return feeds[0].user.id
+
+
+def feed_url(token):
+    "Return the address of the feed of token."
+    database = Transaction().database.name
+    return '%s/%s/crm/calendar/%s.ics' % (
+        http_base().rstrip('/'), database, token)
+
+
+def _ics_datetime(value, activity):
+    "Return value as the aware time or the date iCalendar gives."
+    local = to_local(value, activity.timezone)
+    if activity.all_day:
+        return local.date()
+    return local
+
+
+def _event_component(activity, occurrence=None):
+    "Return the VEVENT or VTODO of activity (or of one moved occurrence)."
+    is_event = activity.kind == 'event'
+    component = icalendar.Event() if is_event else icalendar.Todo()
+    component.add('uid', f'crm-activity-{activity.id}@'
+        f'{Transaction().database.name}')
+    component.add('dtstamp', (activity.write_date
+            or activity.create_date).replace(tzinfo=tz.UTC))
+    component.add('summary', activity.subject)
+    start = occurrence.start if occurrence else activity.start
+    end = occurrence.end if occurrence else activity.end
+    if is_event:
+        component.add('dtstart', _ics_datetime(start, activity))
+        if end:
+            component.add('dtend', _ics_datetime(end, activity))
+        if activity.location:
+            component.add('location', activity.location)
+    else:
+        component.add('dtstart', _ics_datetime(start, activity))
+        component.add('due', _ics_datetime(start, activity))
+    component.add('status', ICS_STATUS.get(activity.status, 'CONFIRMED'))
+    component.add('priority', ICS_PRIORITY.get(activity.priority, 5))
+    if activity.description:
+        component.add('description', activity.description)
+    if occurrence:
+        component.add('recurrence-id',
+            _ics_datetime(occurrence.recurrence_date, activity))
+    return component
+
+
+def _recurrence_rule(activity):
+    "Return the RRULE of a recurring activity."
+    rule = {'freq': activity.frequency.upper()}
+    if activity.interval and activity.interval > 1:
+        rule['interval'] = activity.interval
+    if activity.frequency == 'weekly' and activity.weekdays:
+        rule['byday'] = list(activity.weekdays)
+    if activity.count:
+        rule['count'] = activity.count
+    elif activity.until:
+        if activity.all_day:
+            rule['until'] = activity.until
+        else:
+            # (UNTIL is in UTC when DTSTART has a time zone: RFC 5545)
+            end_of_day = dt.datetime.combine(
+                activity.until, dt.time(23, 59, 59),
+                tz.get_tzinfo(activity.timezone))
+            rule['until'] = end_of_day.astimezone(tz.UTC)
+    return rule
+
+
+def build_calendar(user_id):
+    """Return the iCalendar (bytes) of the activities the user is assigned
+    to or invited to, read with its access."""
+    pool = Pool()
+    Activity = pool.get('crm.activity')
+    calendar = icalendar.Calendar()
+    calendar.add('prodid', '-//CRM for Tryton//Activities//EN')
+    calendar.add('version', '2.0')
+    calendar.add('calscale', 'GREGORIAN')
+    calendar.add('x-wr-calname', 'CRM')
+    transaction = Transaction()
+    with transaction.set_user(user_id), \
+            transaction.set_context(_check_access=True):
+        activities = Activity.search(['OR',
+                ('assigned_user', '=', user_id),
+                ('invited_users', '=', user_id),
+                ], order=[('start', 'ASC'), ('id', 'ASC')])
+        for activity in activities:
+            component = _event_component(activity)
+            if activity.resource and readable_by(activity.resource, user_id):
+                component.add('categories', [activity.resource.rec_name])
+            occurrences = activity.occurrences if activity.frequency else []
+            if activity.frequency:
+                component.add('rrule', _recurrence_rule(activity))
+                for occurrence in occurrences:
+                    if occurrence.cancelled:
+                        component.add('exdate', _ics_datetime(
+                                occurrence.recurrence_date, activity))
+            calendar.add_component(component)
+            for occurrence in occurrences:
+                if occurrence.moved and not occurrence.cancelled:
+                    calendar.add_component(
+                        _event_component(activity, occurrence))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+@app.route(FEED_PATH, methods=['GET'])
+@with_pool
+@with_transaction(readonly=True)
+def calendar_feed(request, pool, token):
+    "Serve the iCalendar feed of the token's user (404 for any other)."
+    try:
+        Feed = pool.get('crm.activity.feed')
+    except KeyError:
+        raise NotFound()
+    user_id = Feed.user_of(token)
+    if user_id is None:
+        raise NotFound()
+    User = pool.get('res.user')
+    with without_check_access():
+        user = User(user_id)
+        if not user.active:
+            raise NotFound()
+        context = User._get_preferences(user, context_only=True)
+    with Transaction().set_context(context):
+        body = build_calendar(user_id)
+    return Response(body, 200, content_type='text/calendar; charset=utf-8',
+        headers={'Cache-Control': 'private, max-age=300'})
+
+
+class ShowFeed(Wizard):
+    "Show the address of the user's calendar feed"
+    __name__ = 'crm.activity.feed.show'
+    start = StateView('crm.activity.feed.show.start',
+        'crm_core.activity_feed_show_start_view_form', [
+            Button("Regenerate", 'regenerate', 'tryton-refresh'),
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+    regenerate = StateTransition()
+
+    def default_start(self, fields):
+        Feed = Pool().get('crm.activity.feed')
+        return {'url': feed_url(Feed.token_of(Transaction().user))}
+
+    def transition_regenerate(self):
+        Feed = Pool().get('crm.activity.feed')
+        Feed.token_of(Transaction().user, regenerate=True)
+        return 'start'
+
+
+class ShowFeedStart(ModelView):
+    "The address of the user's calendar feed"
+    __name__ = 'crm.activity.feed.show.start'
+    url = fields.Char(
+        "Address", readonly=True,
+        help="Subscribe to it in your calendar program; keep it secret: "
+        "whoever has it reads your activities.")

@@ -1,0 +1,308 @@
+"""The occurrences of activities: what the calendars show.
+
+Every activity has one occurrence, a recurring one one per repetition,
+kept as rows (the recurrence of an activity has an end: a date or a
+count) so that a calendar is one indexed search by date.  They are
+rebuilt from the activity whenever its dates or its recurrence change,
+keeping the occurrences moved or cancelled on their own (the exceptions,
+found by their original start: ``recurrence_date``, the RECURRENCE-ID of
+the iCalendar feed) while that start is still one of the series.
+
+The recurrence is expanded in the activity's time zone (``dateutil.rrule``
+on local times), so a repetition keeps its local time across daylight
+saving time.
+"""
+import datetime as dt
+
+from dateutil import rrule
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import timezone as tz
+from trytond.transaction import Transaction, without_check_access
+
+from .activity import CLOSED_STATUSES, KINDS, to_local, to_utc, utc_now
+from .exceptions import ActivityError
+from .server_fields import ServerFieldsMixin
+
+#: the most occurrences a recurrence may have
+MAX_OCCURRENCES = 1000
+#: the largest offset of a time zone from UTC: an all-day activity starts
+#: in the first time zone this much before its day in UTC
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+#: the time a to-do (due at a time) takes in a calendar
+TODO_SLOT = dt.timedelta(minutes=30)
+
+CALENDAR_COLORS = {
+    'closed': '#d9d9d9',
+    'overdue': '#f4a6a6',
+    'today': '#f7dc8b',
+    'upcoming': '#b5dfa6',
+    }
+WEEKDAYS = {
+    'MO': rrule.MO, 'TU': rrule.TU, 'WE': rrule.WE, 'TH': rrule.TH,
+    'FR': rrule.FR, 'SA': rrule.SA, 'SU': rrule.SU,
+    }
+FREQUENCIES = {
+    'daily': rrule.DAILY,
+    'weekly': rrule.WEEKLY,
+    'monthly': rrule.MONTHLY,
+    }
+
+
+def occurrence_starts(activity):
+    """Return the starts (naive UTC) of the occurrences of activity, in
+    order; raise if there are too many."""
+    if not activity.frequency:
+        return [activity.start]
+    zone = tz.get_tzinfo(activity.timezone or 'UTC')
+    local_start = to_local(activity.start, activity.timezone or 'UTC')
+    rule = rrule.rrule(
+        FREQUENCIES[activity.frequency],
+        dtstart=local_start.replace(tzinfo=None),
+        interval=activity.interval or 1,
+        byweekday=([WEEKDAYS[d] for d in sorted(
+                    activity.weekdays, key=list(WEEKDAYS).index)]
+            if activity.frequency == 'weekly' and activity.weekdays
+            else None),
+        until=(dt.datetime.combine(activity.until, dt.time.max)
+            if activity.until else None),
+        count=activity.count or None)
+    starts = []
+    for local in rule:
+        if len(starts) >= MAX_OCCURRENCES:
+            raise ActivityError(gettext(
+                    'crm_core.msg_activity_recurrence_too_long',
+                    activity=activity.rec_name, maximum=MAX_OCCURRENCES))
+        starts.append(to_utc(local.replace(tzinfo=zone)))
+    return starts
+
+
+def earliest_reminder(activity, start):
+    """Return the earliest time (naive UTC) the reminder of an occurrence
+    starting at start may be due for a recipient, or None."""
+    if activity.reminder is None:
+        return None
+    due = start - dt.timedelta(minutes=activity.reminder)
+    if activity.all_day:
+        # the day begins first in the time zones east of the activity's
+        offset = to_local(start, activity.timezone).utcoffset()
+        due -= MAX_UTC_OFFSET - offset
+    return due
+
+
+class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
+    "Activity Occurrence"
+    __name__ = 'crm.activity.occurrence'
+    __access__ = {'activity'}
+    _rec_name = 'subject'
+    _crm_server_fields = {
+        'activity', 'recurrence_date', 'cancelled', 'moved', 'remind_at',
+        'reminded'}
+    activity = fields.Many2One(
+        'crm.activity', "Activity", required=True, ondelete='CASCADE',
+        readonly=True)
+    start = fields.DateTime("Start", required=True)
+    end = fields.DateTime(
+        "End", domain=['OR', ('end', '=', None), ('end', '>=', Eval('start'))])
+    recurrence_date = fields.DateTime(
+        "Original Start", readonly=True,
+        help="The start this occurrence has in its series.")
+    cancelled = fields.Boolean("Cancelled", readonly=True)
+    remind_at = fields.DateTime("Remind At", readonly=True)
+    reminded = fields.Boolean("Reminded", readonly=True)
+    moved = fields.Boolean(
+        "Moved", readonly=True,
+        help="The occurrence was moved on its own, out of its series.")
+    subject = fields.Function(
+        fields.Char("Subject"), 'get_activity_field',
+        searcher='search_activity_field')
+    kind = fields.Function(
+        fields.Selection(KINDS, "Kind"), 'get_activity_field')
+    status = fields.Function(
+        fields.Char("Status"), 'get_activity_field')
+    assigned_user = fields.Function(
+        fields.Many2One('res.user', "Assigned To"), 'get_activity_field')
+    all_day = fields.Function(
+        fields.Boolean("All Day"), 'get_activity_field')
+    calendar_color = fields.Function(
+        fields.Char("Colour"), 'get_calendar_color')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._order = [('start', 'ASC'), ('id', 'ASC')]
+        cls._sql_indexes.update({
+                Index(t, (t.activity, Index.Range()),
+                    (t.recurrence_date, Index.Range())),
+                # calendars: the occurrences of a period
+                Index(t, (t.start, Index.Range()), (t.end, Index.Range())),
+                # the reminders still to send, by due time
+                Index(t, (t.remind_at, Index.Range()),
+                    where=(t.reminded == False)  # noqa: E712
+                    & (t.cancelled == False)),  # noqa: E712
+                })
+        cls._buttons.update({
+                'cancel': {
+                    'invisible': Eval('cancelled', False),
+                    'depends': ['cancelled'],
+                    },
+                'restore': {
+                    'invisible': ~Eval('cancelled', False),
+                    'depends': ['cancelled'],
+                    },
+                })
+
+    @classmethod
+    def default_cancelled(cls):
+        return False
+
+    @classmethod
+    def default_reminded(cls):
+        return False
+
+    @classmethod
+    def default_moved(cls):
+        return False
+
+    @classmethod
+    def get_activity_field(cls, occurrences, names):
+        result = {n: {} for n in names}
+        for occurrence in occurrences:
+            activity = occurrence.activity
+            for name in names:
+                value = getattr(activity, name)
+                if name == 'assigned_user' and value:
+                    value = value.id
+                elif name == 'status':
+                    value = dict(activity._fields['status'].selection).get(
+                        value, value)
+                result[name][occurrence.id] = value
+        return result
+
+    @classmethod
+    def search_activity_field(cls, name, clause):
+        return [('activity.' + clause[0], *clause[1:])]
+
+    def get_calendar_color(self, name):
+        "Closed grey, overdue red, today yellow, upcoming green."
+        if self.cancelled or self.activity.status in CLOSED_STATUSES:
+            return CALENDAR_COLORS['closed']
+        now = utc_now()
+        if (self.end or self.start) < now:
+            return CALENDAR_COLORS['overdue']
+        if self.start < now + dt.timedelta(days=1):
+            return CALENDAR_COLORS['today']
+        return CALENDAR_COLORS['upcoming']
+
+    @classmethod
+    def synchronise(cls, activities):
+        """Rebuild the occurrences of the activities from their dates and
+        recurrence: an occurrence keeps its row while its original start
+        is still one of the series, and its own dates if it was moved."""
+        to_create, to_delete, to_write = [], [], []
+        for activity in activities:
+            starts = occurrence_starts(activity)
+            duration = (activity.end - activity.start
+                if activity.kind == 'event' and activity.end else TODO_SLOT)
+            if activity.frequency:
+                existing = {}
+                for occurrence in activity.occurrences:
+                    if occurrence.recurrence_date in existing:
+                        to_delete.append(occurrence)
+                    else:
+                        existing[occurrence.recurrence_date] = occurrence
+            else:
+                # (the one occurrence follows the activity)
+                existing = dict(zip(starts, activity.occurrences[:1]))
+                to_delete.extend(activity.occurrences[1:])
+            for start in starts:
+                occurrence = existing.pop(start, None)
+                values = {
+                    'start': start,
+                    'end': start + duration if duration else None,
+                    'recurrence_date': start if activity.frequency else None,
+                    'remind_at': earliest_reminder(activity, start),
+                    }
+                if occurrence is None:
+                    to_create.append({'activity': activity.id, **values})
+                    continue
+                if occurrence.moved or occurrence.cancelled:
+                    values = {'remind_at': earliest_reminder(
+                            activity, occurrence.start)}
+                to_write.extend([[occurrence], values])
+            to_delete.extend(existing.values())
+        with without_check_access():
+            cls.delete(to_delete)
+            if to_write:
+                cls.write(*to_write)
+            cls.create(to_create)
+
+    @classmethod
+    def write(cls, *args):
+        """Moving the occurrence of an activity that does not repeat moves
+        the activity; one of a series becomes an exception."""
+        Activity = Pool().get('crm.activity')
+        if not Transaction().check_access:
+            return super().write(*args)
+        actions = iter(args)
+        args, activity_args, reminders = [], [], []
+        for occurrences, values in zip(actions, actions):
+            dates = {k: v for k, v in values.items() if k in {'start', 'end'}}
+            others = {k: v for k, v in values.items() if k not in dates}
+            for occurrence in occurrences:
+                activity = occurrence.activity
+                if not activity.frequency:
+                    # (a to-do is due at its start: the end is its slot)
+                    moved = {k: v for k, v in dates.items()
+                        if activity.kind == 'event' or k == 'start'}
+                    if moved:
+                        activity_args.extend([[activity], moved])
+                    if others:
+                        args.extend([[occurrence], others])
+                    continue
+                args.extend([[occurrence], values])
+                if dates:
+                    reminders.extend([[occurrence], {
+                                'moved': True,
+                                'remind_at': earliest_reminder(
+                                    activity,
+                                    dates.get('start', occurrence.start)),
+                                }])
+        if args:
+            super().write(*args)
+        if activity_args:
+            Activity.write(*activity_args)
+        if reminders:
+            with without_check_access():
+                super().write(*reminders)
+
+    @classmethod
+    @ModelView.button
+    def cancel(cls, occurrences):
+        "Cancel the occurrences, not the rest of their series."
+        with without_check_access():
+            cls.write(occurrences, {'cancelled': True})
+
+    @classmethod
+    @ModelView.button
+    def restore(cls, occurrences):
+        with without_check_access():
+            cls.write(occurrences, {'cancelled': False})
+
+
+class CalendarContext(ModelView):
+    "The team whose calendar is shown"
+    __name__ = 'crm.activity.calendar.context'
+    team = fields.Many2One('crm.team', "Team")
+
+    @classmethod
+    def default_team(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        teams = getattr(user, 'crm_teams', None)
+        return teams[0].id if teams else None

@@ -135,10 +135,13 @@ def test_plan_wizard_over_rpc(activity_world):
             0, None, [('start', 'ASC')], ['subject'], context=context)]
     assert subjects == [
         "Welcome call", "Onboarding meeting", "Review the first month"]
-    # rep2 sees none of them, nor counts them
+    # rep2 sees none of them, nor counts them, nor may name the account
     assert rep2.model('crm.activity', 'search_count', [
-            ('resource', '=', f'party.party,{world["account"]}')],
-        context=context) == 0
+            ('subject', 'in', subjects)], context=context) == 0
+    with pytest.raises(RpcError):
+        rep2.model('crm.activity', 'search_count', [
+                ('resource', '=', f'party.party,{world["account"]}')],
+            context=context)
 
 
 def test_invited_user_over_rpc(activity_world):

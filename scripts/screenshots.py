@@ -73,6 +73,12 @@ SCREENS = [(login, (), None, False) for login in LOGINS] + [
             'Response Times by Assignee'), None, False),
     ('support.rep', ('CRM', 'Support', 'Reports', 'Aged Open Tickets'),
         None, False),
+    ('sales.rep1', ('CRM', 'Activities', 'My Calendar'), None, False),
+    ('sales.rep1', ('CRM', 'Activities', 'Activities'), 'Overdue', False),
+    ('sales.rep1', ('CRM', 'Activities', 'Activities'), 'Due Today', False),
+    ('sales.rep1', ('CRM', 'Activities', 'Activities'), 'Upcoming', False),
+    ('sales.rep1', ('CRM', 'Activities', 'Activities'), 'Upcoming', True),
+    ('sales.manager', ('CRM', 'Activities', 'Team Calendar'), None, False),
     ]
 #: (login, model, domain, file name): the documents printed as PDFs by
 #: --documents, their first page kept as PNG (pdftoppm)

@@ -311,11 +311,12 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         if (self.kind == 'event' and self.start and self.type.duration):
             self.end = self.start + self.type.duration
 
-    @fields.depends('start', 'end', 'kind')
+    @fields.depends('start', 'end', 'kind', 'type')
     def on_change_start(self):
         if self.kind == 'event' and self.start and (
                 not self.end or self.end < self.start):
-            self.end = self.start + dt.timedelta(hours=1)
+            self.end = self.start + (self.type and self.type.duration
+                or dt.timedelta(hours=1))
 
     @fields.depends('all_day', 'start', 'end', 'timezone')
     def on_change_all_day(self):
@@ -501,7 +502,7 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         if mode == 'create' or (mode == 'write' and field_names & {
                     'start', 'end', 'all_day', 'timezone', 'frequency',
                     'interval', 'weekdays', 'until', 'count', 'reminder',
-                    'kind'}):
+                    'kind', 'subject', 'assigned_user', 'status'}):
             Occurrence.synchronise(activities)
 
     @classmethod

@@ -16,11 +16,15 @@ new activities.
 import datetime as dt
 import hmac
 import secrets
+from types import SimpleNamespace
 
 import icalendar
+from sql.aggregate import Count, Max
+from sql.conditionals import Coalesce
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from trytond.cache import Cache
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.protocols.wrappers import with_pool, with_transaction
@@ -31,7 +35,6 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from trytond.wsgi import app
 
 from .activity import TIMEZONES, to_local
-from .activity_reminder import readable_by
 
 FEED_PATH = '/<database_name>/crm/calendar/<token>.ics'
 ICS_STATUS = {
@@ -149,8 +152,11 @@ def _event_component(activity, occurrence=None):
     else:
         component.add('dtstart', _ics_datetime(start, activity))
         component.add('due', _ics_datetime(start, activity))
-    component.add('status', ICS_STATUS.get(activity.status, 'CONFIRMED'))
-    component.add('priority', ICS_PRIORITY.get(activity.priority, 5))
+    if activity.status != 'planned':
+        # (a planned event is the default: confirmed)
+        component.add('status', ICS_STATUS[activity.status])
+    if activity.priority != 'medium':
+        component.add('priority', ICS_PRIORITY[activity.priority])
     if activity.description:
         component.add('description', activity.description)
     if occurrence:
@@ -180,11 +186,89 @@ def _recurrence_rule(activity):
     return rule
 
 
-def build_calendar(user_id):
-    """Return the iCalendar (bytes) of the activities the user is assigned
-    to or invited to, read with its access."""
+#: the fields of the activities the feed reads
+FEED_FIELDS = [
+    'kind', 'subject', 'start', 'end', 'all_day', 'timezone', 'location',
+    'status', 'priority', 'description', 'frequency', 'interval',
+    'weekdays', 'until', 'count', 'resource', 'create_date', 'write_date']
+
+
+def _readable_names(references):
+    """Return {reference: name} of the references ('model,id') the user
+    may read: one search and one read per model."""
+    pool = Pool()
+    by_model = {}
+    for reference in references:
+        model, id_ = reference.split(',')
+        by_model.setdefault(model, set()).add(int(id_))
+    names = {}
+    for model, ids in by_model.items():
+        Model = pool.get(model)
+        readable = Model.search([('id', 'in', list(ids))])
+        for row in Model.read([r.id for r in readable], ['rec_name']):
+            names[f'{model},{row["id"]}'] = row['rec_name']
+    return names
+
+
+#: the feeds built, by user and the state of its activities: calendar
+#: programs poll the same feed again and again (a feed of 2,000
+#: activities takes 0.5 s to build with icalendar, bench/README.md)
+_feed_cache = Cache('crm_activity_feed', duration=600, context=False)
+# (a feed may weigh a megabyte: few are kept)
+_feed_cache.size_limit = 64
+
+
+def feed_signature(user_id):
+    """Return what the feed of the user depends on: the number of its
+    activities and the last change of them and of their occurrences."""
     pool = Pool()
     Activity = pool.get('crm.activity')
+    Occurrence = pool.get('crm.activity.occurrence')
+    activity = Activity.__table__()
+    occurrence = Occurrence.__table__()
+    transaction = Transaction()
+    with transaction.set_user(user_id), \
+            transaction.set_context(_check_access=True):
+        query = Activity.search(_feed_domain(user_id), order=[], query=True)
+    cursor = transaction.connection.cursor()
+    cursor.execute(*activity.select(
+            Count(activity.id),
+            Max(Coalesce(activity.write_date, activity.create_date)),
+            where=activity.id.in_(query)))
+    count, changed = cursor.fetchone()
+    cursor.execute(*occurrence.select(
+            Max(Coalesce(occurrence.write_date, occurrence.create_date)),
+            where=occurrence.activity.in_(query)))
+    occurrences_changed, = cursor.fetchone()
+    return (count, str(changed), str(occurrences_changed))
+
+
+def cached_calendar(user_id):
+    "Return the feed of the user, built again only when it changed."
+    # (and after any change of the current transaction: its dates are
+    # the same as before the change)
+    key = (user_id, feed_signature(user_id), Transaction().counter)
+    body = _feed_cache.get(key)
+    if body is None:
+        body = build_calendar(user_id)
+        _feed_cache.set(key, body)
+    return body
+
+
+def _feed_domain(user_id):
+    return ['OR',
+        ('assigned_user', '=', user_id),
+        ('invited_users', '=', user_id),
+        ]
+
+
+def build_calendar(user_id):
+    """Return the iCalendar (bytes) of the activities the user is assigned
+    to or invited to, read with its access (as rows: a feed reads
+    thousands of activities)."""
+    pool = Pool()
+    Activity = pool.get('crm.activity')
+    Occurrence = pool.get('crm.activity.occurrence')
     calendar = icalendar.Calendar()
     calendar.add('prodid', '-//CRM for Tryton//Activities//EN')
     calendar.add('version', '2.0')
@@ -193,28 +277,66 @@ def build_calendar(user_id):
     transaction = Transaction()
     with transaction.set_user(user_id), \
             transaction.set_context(_check_access=True):
-        activities = Activity.search(['OR',
-                ('assigned_user', '=', user_id),
-                ('invited_users', '=', user_id),
-                ], order=[('start', 'ASC'), ('id', 'ASC')])
-        for activity in activities:
-            component = _event_component(activity)
-            if activity.resource and readable_by(activity.resource, user_id):
-                component.add('categories', [activity.resource.rec_name])
-            occurrences = activity.occurrences if activity.frequency else []
-            if activity.frequency:
-                component.add('rrule', _recurrence_rule(activity))
-                for occurrence in occurrences:
-                    if occurrence.cancelled:
-                        component.add('exdate', _ics_datetime(
-                                occurrence.recurrence_date, activity))
-            calendar.add_component(component)
+        # (the ids by SQL: instantiating thousands of records costs the
+        # square of their number in the host's checks)
+        query = Activity.search(_feed_domain(user_id),
+            order=[('start', 'ASC'), ('id', 'ASC')], query=True)
+        cursor = transaction.connection.cursor()
+        cursor.execute(*query)
+        ids = [id_ for id_, in cursor]
+        rows = {r['id']: r for r in Activity.read(ids, FEED_FIELDS)}
+        activities = [SimpleNamespace(**rows[i]) for i in ids]
+        names = _readable_names({a.resource for a in activities
+                if a.resource})
+        exceptions = {}
+        for row in Occurrence.search_read([
+                    ('activity', 'in',
+                        [a.id for a in activities if a.frequency]),
+                    ['OR', ('moved', '=', True), ('cancelled', '=', True)],
+                    ], order=[('recurrence_date', 'ASC')],
+                fields_names=[
+                    'activity', 'start', 'end', 'recurrence_date', 'moved',
+                    'cancelled']):
+            # (a few per series: instantiated)
+            exceptions.setdefault(row['activity'], []).append(
+                SimpleNamespace(**row))
+    for activity in activities:
+        component = _event_component(activity)
+        if activity.resource in names:
+            component.add('categories', [names[activity.resource]])
+        occurrences = exceptions.get(activity.id, [])
+        if activity.frequency:
+            component.add('rrule', _recurrence_rule(activity))
             for occurrence in occurrences:
-                if occurrence.moved and not occurrence.cancelled:
-                    calendar.add_component(
-                        _event_component(activity, occurrence))
-    calendar.add_missing_timezones()
+                if occurrence.cancelled:
+                    component.add('exdate', _ics_datetime(
+                            occurrence.recurrence_date, activity))
+        calendar.add_component(component)
+        for occurrence in occurrences:
+            if occurrence.moved and not occurrence.cancelled:
+                calendar.add_component(
+                    _event_component(activity, occurrence))
+    _add_timezones(calendar, activities)
     return calendar.to_ical()
+
+
+def _add_timezones(calendar, activities):
+    """Add the VTIMEZONE of each time zone the timed activities use, over
+    the years they span."""
+    zones = {}
+    for activity in activities:
+        if not activity.all_day and activity.timezone != 'UTC':
+            first, last = zones.get(
+                activity.timezone, (activity.start, activity.start))
+            last_start = (dt.datetime.combine(
+                    activity.until, dt.time()) if activity.until
+                else activity.start)
+            zones[activity.timezone] = (
+                min(first, activity.start), max(last, last_start))
+    for zone, (first, last) in sorted(zones.items()):
+        calendar.add_component(icalendar.Timezone.from_tzid(
+                zone, first_date=first.date() - dt.timedelta(days=366),
+                last_date=last.date() + dt.timedelta(days=366)))
 
 
 @app.route(FEED_PATH, methods=['GET'])
@@ -236,7 +358,7 @@ def calendar_feed(request, pool, token):
             raise NotFound()
         context = User._get_preferences(user, context_only=True)
     with Transaction().set_context(context):
-        body = build_calendar(user_id)
+        body = cached_calendar(user_id)
     return Response(body, 200, content_type='text/calendar; charset=utf-8',
         headers={'Cache-Control': 'private, max-age=300'})
 

@@ -100,7 +100,7 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
     _rec_name = 'subject'
     _crm_server_fields = {
         'activity', 'recurrence_date', 'cancelled', 'moved', 'remind_at',
-        'reminded'}
+        'reminded', 'subject', 'assigned_user', 'closed'}
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE',
         readonly=True)
@@ -116,15 +116,16 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
     moved = fields.Boolean(
         "Moved", readonly=True,
         help="The occurrence was moved on its own, out of its series.")
-    subject = fields.Function(
-        fields.Char("Subject"), 'get_activity_field',
-        searcher='search_activity_field')
+    # (copied from the activity: what a calendar reads and searches of
+    # hundreds of occurrences)
+    subject = fields.Char("Subject", readonly=True)
+    assigned_user = fields.Many2One(
+        'res.user', "Assigned To", readonly=True, ondelete='SET NULL')
+    closed = fields.Boolean("Closed", readonly=True)
     kind = fields.Function(
         fields.Selection(KINDS, "Kind"), 'get_activity_field')
     status = fields.Function(
         fields.Char("Status"), 'get_activity_field')
-    assigned_user = fields.Function(
-        fields.Many2One('res.user', "Assigned To"), 'get_activity_field')
     all_day = fields.Function(
         fields.Boolean("All Day"), 'get_activity_field')
     calendar_color = fields.Function(
@@ -140,6 +141,9 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                     (t.recurrence_date, Index.Range())),
                 # calendars: the occurrences of a period
                 Index(t, (t.start, Index.Range()), (t.end, Index.Range())),
+                # a user's calendar
+                Index(t, (t.assigned_user, Index.Range()),
+                    (t.start, Index.Range())),
                 # the reminders still to send, by due time
                 Index(t, (t.remind_at, Index.Range()),
                     where=(t.reminded == False)  # noqa: E712
@@ -169,27 +173,25 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
         return False
 
     @classmethod
+    def default_closed(cls):
+        return False
+
+    @classmethod
     def get_activity_field(cls, occurrences, names):
         result = {n: {} for n in names}
         for occurrence in occurrences:
             activity = occurrence.activity
             for name in names:
                 value = getattr(activity, name)
-                if name == 'assigned_user' and value:
-                    value = value.id
-                elif name == 'status':
+                if name == 'status':
                     value = dict(activity._fields['status'].selection).get(
                         value, value)
                 result[name][occurrence.id] = value
         return result
 
-    @classmethod
-    def search_activity_field(cls, name, clause):
-        return [('activity.' + clause[0], *clause[1:])]
-
     def get_calendar_color(self, name):
         "Closed grey, overdue red, today yellow, upcoming green."
-        if self.cancelled or self.activity.status in CLOSED_STATUSES:
+        if self.cancelled or self.closed:
             return CALENDAR_COLORS['closed']
         now = utc_now()
         if (self.end or self.start) < now:
@@ -219,6 +221,12 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                 # (the one occurrence follows the activity)
                 existing = dict(zip(starts, activity.occurrences[:1]))
                 to_delete.extend(activity.occurrences[1:])
+            copied = {
+                'subject': activity.subject,
+                'assigned_user': (activity.assigned_user.id
+                    if activity.assigned_user else None),
+                'closed': activity.status in CLOSED_STATUSES,
+                }
             for start in starts:
                 occurrence = existing.pop(start, None)
                 values = {
@@ -226,13 +234,17 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                     'end': start + duration if duration else None,
                     'recurrence_date': start if activity.frequency else None,
                     'remind_at': earliest_reminder(activity, start),
+                    **copied,
                     }
                 if occurrence is None:
                     to_create.append({'activity': activity.id, **values})
                     continue
                 if occurrence.moved or occurrence.cancelled:
-                    values = {'remind_at': earliest_reminder(
-                            activity, occurrence.start)}
+                    values = {
+                        'remind_at': earliest_reminder(
+                            activity, occurrence.start),
+                        **copied,
+                        }
                 to_write.extend([[occurrence], values])
             to_delete.extend(existing.values())
         with without_check_access():

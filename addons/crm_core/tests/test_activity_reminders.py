@@ -219,3 +219,20 @@ class ActivityReminderTestMixin:
         self.assertEqual(Feed.user_of(new), rep1.id)
         self.assertIsNone(Feed.user_of(new[:-1]))
         self.assertIsNone(Feed.user_of(''))
+
+    @with_transaction()
+    def test_feed_cached_until_changed(self):
+        "An unchanged feed is served again; a change builds it again"
+        from ..activity_feed import cached_calendar
+        pool = Pool()
+        Activity = pool.get('crm.activity')
+        company, users = self._two_zones()
+        rep1 = users['rep1']
+        activity = create_activity(company, rep1, subject="Before")
+        first = cached_calendar(rep1.id)
+        self.assertIn(b"SUMMARY:Before", first)
+        self.assertIs(cached_calendar(rep1.id), first)
+        Activity.write([activity], {'subject': "After"})
+        self.assertIn(b"SUMMARY:After", cached_calendar(rep1.id))
+        create_activity(company, rep1, subject="Another")
+        self.assertIn(b"SUMMARY:Another", cached_calendar(rep1.id))

@@ -66,7 +66,7 @@ def calendar_domain(uid, start, end):
         ]
     return [('cancelled', '=', False)] + period + [['OR',
             ('assigned_user', '=', uid),
-            ('activity.invited_users', '=', uid)]]
+            ('invited_users', '=', uid)]]
 
 
 def start_of(index):

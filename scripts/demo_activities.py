@@ -70,6 +70,15 @@ def _related_records(pool, user):
     return records
 
 
+def _name(record):
+    "The name an activity's subject gives record: a lead's company."
+    if record.__name__ == 'sale.opportunity':
+        if record.party:
+            return record.party.rec_name
+        return record.lead_company or record.rec_name
+    return record.rec_name
+
+
 def create_activities_demo(company, users, rng, fake, scale=1):
     "Create the activities of every demo user."
     from trytond.pool import Pool
@@ -98,7 +107,7 @@ def create_activities_demo(company, users, rng, fake, scale=1):
                 continue
             for slot in range(max(1, round(PER_DAY * scale))):
                 record = rng.choice(records)
-                name = record.rec_name if record else "the team"
+                name = _name(record) if record else "the team"
                 kind = rng.choice(['call', 'call', 'meeting', 'todo'])
                 hour = rng.choice([9, 10, 11, 14, 15, 16])
                 start = _local_utc(day, hour, rng.choice([0, 30]), zone)

@@ -428,7 +428,12 @@ class FormRoundTrip:
         self.page.evaluate(
             "([id, timeout]) => { "
             "const screen = Sao.Tab.tabs.get_current().screen; "
-            "return Promise.race([screen.load([id]).then(() => { "
+            # (a calendar loads the records of its period only: from the
+            # list the record opens as from a list)
+            "const ready = screen.current_view.view_type == 'calendar' ? "
+            "screen.switch_view('tree') : Promise.resolve(); "
+            "return Promise.race([ready.then(() => screen.load([id])).then("
+            "() => { "
             "screen.current_record = screen.group.get(id); "
             "return screen.switch_view('form'); }), "
             "new Promise((_, reject) => setTimeout(() => reject(new Error("

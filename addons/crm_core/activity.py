@@ -81,8 +81,9 @@ def to_utc(value):
 
 
 class ActivityType(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Activity Type"
+    "A kind of activity with its defaults and its next step"
     __name__ = 'crm.activity.type'
+    __string__ = "Activity Type"
     name = fields.Char("Name", required=True, translate=True)
     kind = fields.Selection(KINDS, "Kind", required=True)
     summary = fields.Char(
@@ -124,8 +125,9 @@ class ActivityType(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
-    "Activity"
+    "An event or a to-do, related to a CRM record"
     __name__ = 'crm.activity'
+    __string__ = "Activity"
     _rec_name = 'subject'
     _crm_server_fields = {'done_date', 'previous_activity'}
     company = fields.Many2One(
@@ -758,7 +760,6 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
 class ActivityUser(ModelSQL):
     "A user invited to an activity"
     __name__ = 'crm.activity-res.user'
-    __access__ = {'activity'}
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE')
     user = fields.Many2One(
@@ -767,6 +768,7 @@ class ActivityUser(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('activity')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.activity, Index.Range())),
@@ -778,7 +780,6 @@ class ActivityUser(ModelSQL):
 class ActivityContact(ModelSQL):
     "A contact invited to an activity"
     __name__ = 'crm.activity-party.party'
-    __access__ = {'activity'}
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE')
     party = fields.Many2One(
@@ -787,6 +788,7 @@ class ActivityContact(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('activity')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.activity, Index.Range())))
 

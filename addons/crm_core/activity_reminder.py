@@ -44,7 +44,6 @@ def reminder_time(activity, start, zone):
 class Reminder(ModelSQL):
     "A reminder of an activity sent to a user"
     __name__ = 'crm.activity.reminder'
-    __access__ = {'occurrence'}
     occurrence = fields.Many2One(
         'crm.activity.occurrence', "Occurrence", required=True,
         ondelete='CASCADE')
@@ -55,6 +54,7 @@ class Reminder(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('occurrence')
         t = cls.__table__()
         cls._sql_constraints += [
             ('occurrence_user_unique', Unique(t, t.occurrence, t.user),

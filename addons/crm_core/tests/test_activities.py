@@ -190,6 +190,7 @@ class ActivityTestMixin:
         "An invited user reads the activity, not its hidden related record"
         pool = Pool()
         Activity = pool.get('crm.activity')
+        Occurrence = pool.get('crm.activity.occurrence')
         Party = pool.get('party.party')
         company, users = self._people()
         rep1, rep2 = users['rep1'], users['rep2']
@@ -198,10 +199,16 @@ class ActivityTestMixin:
             company, rep1, resource=str(account), subject="Pricing call")
         with acting_as(rep2, company):
             self.assertEqual(Activity.search([('id', '=', activity.id)]), [])
+            # nor its occurrences, which follow it
+            self.assertEqual(Occurrence.search(
+                    [('activity', '=', activity.id)]), [])
         Activity.write([activity], {'invited_users': [('add', [rep2.id])]})
         with acting_as(rep2, company):
             found, = Activity.search([('id', '=', activity.id)])
             self.assertEqual(found.subject, "Pricing call")
+            self.assertEqual(Occurrence.search(
+                    [('activity', '=', activity.id)]), list(
+                    activity.occurrences))
             self.assertEqual(Party.search([('id', '=', account.id)]), [])
             with self.assertRaises(AccessError):
                 Activity.write([found], {'subject': "Changed"})

@@ -32,7 +32,8 @@ from .markers import (
 # '$company' is the company of the world, the others are the world's
 # placeholders (test_attack_surface.py: '$receivable', the company's
 # receivable account, '$customer' and '$customer_address', a customer
-# outside CRM sharing).
+# outside CRM sharing); '$record:<model>' is a record of model the admin
+# makes once from its own first hint.
 WORLD_HINTS = {
     'party.party': [
         {'crm_type': 'account', 'crm_company': '$company'},
@@ -58,6 +59,9 @@ WORLD_HINTS = {
                 datetime.date.today() + datetime.timedelta(days=7),
                 datetime.time(10)),
             }],
+    # A tag on a record needs a tag both users may use: a public one
+    'crm.tag': [{'visibility': 'public'}],
+    'crm.tag.link': [{'tag': '$record:crm.tag'}],
     }
 # The buttons that bring a record from its default state to a state, for
 # the models whose state a client may not write (crm_core's server
@@ -131,6 +135,7 @@ class World:
         self.snapshot = {}
         self.skipped = []       # (model, reason)
         self.created_by_admin = defaultdict(list)
+        self.hinted = {}        # model -> id ('$record:<model>')
         self._unique = itertools.count(1)
         self._phones = itertools.count(1000001)
 
@@ -350,6 +355,8 @@ class World:
                 value = self.company
             elif isinstance(value, str) and value in self.placeholders:
                 value = self.placeholders[value]
+            elif isinstance(value, str) and value.startswith('$record:'):
+                value = self.hinted_record(value[len('$record:'):])
             elif value in {'$email', '$phone'}:
                 tag = (extra or {}).get('tag', 'h0')
                 value = self.formatted(
@@ -357,6 +364,16 @@ class World:
                     tag, 'secret')
             result[key] = value
         return result
+
+    def hinted_record(self, model):
+        """A record of model made by the admin from the first hint of
+        model, once (None if the server refuses it)"""
+        if model not in self.hinted:
+            hint = self.expand((WORLD_HINTS.get(model) or [{}])[0])
+            self.hinted[model], _, _ = self.admin_create(model, [{
+                        **self.required_values(model, exclude=set(hint)),
+                        **hint}])
+        return self.hinted[model]
 
     def admin_create(self, model, candidates):
         "Create with the first of candidates the server accepts"

@@ -14,12 +14,14 @@ from .test_activity_reminders import ActivityReminderTestMixin
 from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
+from .test_tags import TagTestMixin
 
 
 class CrmCoreTestCase(
         CrmModulesTestMixin,
         SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
         AccountTestMixin, ActivityTestMixin, ActivityReminderTestMixin,
+        TagTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

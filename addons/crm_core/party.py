@@ -16,6 +16,7 @@ from trytond.tools import escape_wildcard, strip_wildcard
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DuplicateWarning, InvalidValueError, RecursionError
+from .global_search import GlobalSearchMixin, SearchType
 from .guard import declared, readable_ids
 from .ownership import OwnedMixin
 
@@ -233,7 +234,7 @@ def _email_prefilter(pattern):
     return '%' + local + '@%'
 
 
-class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
+class Party(GlobalSearchMixin, OwnedMixin, ChatMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     crm_type = fields.Selection([
             (None, ""),
@@ -386,6 +387,16 @@ class Party(OwnedMixin, ChatMixin, metaclass=PoolMeta):
                 'CREATE STATISTICS IF NOT EXISTS "%s_crm_owner" (mcv) '
                 'ON crm_type, assigned_user, assigned_team FROM "%s"'
                 % (cls._table, cls._table))
+
+    @classmethod
+    def crm_global_search_types(cls):
+        # By name, then by rec_name: e-mails, phones (search_rec_name)
+        return super().crm_global_search_types() + [
+            SearchType(10, 'crm_core.act_account_form',
+                [('crm_type', '=', 'account')], 'tryton-party', 'name'),
+            SearchType(20, 'crm_core.act_contact_form',
+                [('crm_type', '=', 'contact')], 'tryton-party', 'name'),
+            ]
 
     @classmethod
     def default_crm_type(cls):

@@ -19,6 +19,7 @@ from trytond.model import (
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from crm_core.global_search import GlobalSearchMixin, SearchType
 from crm_core.ownership import OwnedMixin
 from crm_core.profile import profile_action
 from crm_core.server_fields import ServerFieldsMixin
@@ -63,8 +64,8 @@ class FaqCategory(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Faq(
-        FaqSearchMixin, ServerFieldsMixin, TrackedMixin, OwnedMixin,
-        ChatMixin, Workflow, ModelSQL, ModelView):
+        GlobalSearchMixin, FaqSearchMixin, ServerFieldsMixin, TrackedMixin,
+        OwnedMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "FAQ"
     __name__ = 'crm.faq'
     _rec_name = 'question'
@@ -152,6 +153,18 @@ class Faq(
     @classmethod
     def default_author(cls):
         return Transaction().user or None
+
+    @classmethod
+    def crm_global_search_types(cls):
+        return super().crm_global_search_types() + [
+            SearchType(70, 'crm_support.act_faq_form', [], 'crm-faq'),
+            ]
+
+    @classmethod
+    def crm_global_search_records(cls, type_, text, limit):
+        # The ranked search of question, keywords and answer (faq_search)
+        return [(None, faq) for faq in cls.search(
+                [('text', 'ilike', text)] + list(type_.domain), limit=limit)]
 
     def get_text(self, name):
         return ' '.join(filter(None, [

@@ -6,7 +6,8 @@ calls, meetings and to-dos on its own accounts, leads, potentials and
 tickets, a few overdue and some done in the past weeks (with their
 follow-ups), a weekly team meeting with one occurrence moved and one
 cancelled, invitations across the team, the "New Customer" plan launched
-on three accounts, and each user's time zone.
+on three accounts, each user's time zone, and the public and private
+tags on the users' records.
 
 Called by demo_data.py inside a transaction of the administrator, with the
 ORM (the past activities are created as they were then).
@@ -51,7 +52,7 @@ def _local_utc(day, hour, minute, zone):
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _related_records(pool, user):
+def _related_records(pool, user, company):
     "The records of user activities may be about: [(record, name)]."
     records = []
     for model, domain in [
@@ -64,8 +65,9 @@ def _related_records(pool, user):
         except KeyError:
             continue
         for record in Model.search(
-                [('assigned_user', '=', user.id)] + domain,
-                order=[('id', 'ASC')], limit=12):
+                [('assigned_user', '=', user.id), ('company' if model !=
+                        'party.party' else 'crm_company', '=', company.id)]
+                + domain, order=[('id', 'ASC')], limit=12):
             records.append(record)
     return records
 
@@ -99,7 +101,7 @@ def create_activities_demo(company, users, rng, fake, scale=1):
     vlist = []
     for login, user in sorted(users.items()):
         zone = User.crm_timezone_of(user.id)
-        records = _related_records(pool, user) or [None]
+        records = _related_records(pool, user, company) or [None]
         days = list(range(-DAYS_BACK, DAYS_AHEAD + 1))
         for offset in days:
             day = today + dt.timedelta(days=offset)
@@ -145,6 +147,7 @@ def create_activities_demo(company, users, rng, fake, scale=1):
     Activity.create(vlist)
     _team_meeting(pool, company, users, today)
     _plan_and_follow_up(pool, company, users, types, today)
+    create_tags_demo(company, users, rng)
 
 
 def _team_meeting(pool, company, users, today):
@@ -162,6 +165,8 @@ def _team_meeting(pool, company, users, today):
     meeting, = Activity.create([{
                 'company': company.id,
                 'kind': 'event',
+                'type': pool.get('ir.model.data').get_id(
+                    'crm_core', 'activity_type_meeting'),
                 'subject': "Sales team pipeline review",
                 'start': start,
                 'end': start + dt.timedelta(hours=1),
@@ -200,7 +205,8 @@ def _plan_and_follow_up(pool, company, users, types, today):
     if rep is None:
         return
     accounts = Party.search([
-            ('assigned_user', '=', rep.id), ('crm_type', '=', 'account')],
+            ('assigned_user', '=', rep.id), ('crm_type', '=', 'account'),
+            ('crm_company', '=', company.id)],
         order=[('id', 'DESC')], limit=3)
     plan = Plan(ModelData.get_id('crm_core', 'activity_plan_new_customer'))
     from trytond.transaction import Transaction
@@ -221,3 +227,35 @@ def _plan_and_follow_up(pool, company, users, types, today):
                     'resource': str(accounts[0]),
                     }])
         Activity.done([demo])
+
+
+#: the public tags of the demo and the private ones of each sales rep
+PUBLIC_TAGS = ["VIP", "Trade Show 2026", "Renewal Q1", "Partner"]
+PRIVATE_TAGS = ["Call back", "Hot"]
+
+
+def create_tags_demo(company, users, rng):
+    """The public tags on accounts, leads and tickets, and each sales rep's
+    private tags on some of its records, put on as that user."""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    Tag = pool.get('crm.tag')
+    Link = pool.get('crm.tag.link')
+    for login in ['sales.rep1', 'sales.rep2', 'sales.manager', 'support.rep']:
+        user = users.get(login)
+        if user is None:
+            continue
+        records = _related_records(pool, user, company)
+        if not records:
+            continue
+        with Transaction().set_user(user.id):
+            public = Tag.find_or_create(PUBLIC_TAGS, 'public')
+            private = (Tag.find_or_create(PRIVATE_TAGS, 'private')
+                if login.startswith('sales.') else [])
+            for record in records:
+                tags = rng.sample(public, rng.choice([0, 1, 1, 2]))
+                if private:
+                    tags += rng.sample(private, rng.choice([0, 0, 1]))
+                if tags:
+                    Link.add_tags([record], tags)

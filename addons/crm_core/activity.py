@@ -249,6 +249,15 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def view_attributes(cls):
+        # Overdue red, due today yellow, upcoming green
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('due') == 'overdue', 'danger',
+                    If(Eval('due') == 'today', 'warning',
+                        If(Eval('due') == 'upcoming', 'success', '')))),
+            ]
+
+    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 

@@ -130,6 +130,9 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
         fields.Boolean("All Day"), 'get_activity_field')
     calendar_color = fields.Function(
         fields.Char("Colour"), 'get_calendar_color')
+    in_context_team = fields.Function(
+        fields.Boolean("Of the Team"), 'get_in_context_team',
+        searcher='search_in_context_team')
     invited_users = fields.Function(
         fields.Many2Many('res.user', None, None, "Invited Users"),
         'get_invited_users', searcher='search_invited_users')
@@ -194,6 +197,30 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                         value, value)
                 result[name][occurrence.id] = value
         return result
+
+    def get_in_context_team(self, name):
+        team = Transaction().context.get('team')
+        return bool(team) and (
+            (self.activity.assigned_team
+                and self.activity.assigned_team.id == team)
+            or (self.assigned_user and team in {
+                    t.id for t in self.assigned_user.crm_teams}))
+
+    @classmethod
+    def search_in_context_team(cls, name, clause):
+        """The occurrences of the team of the context (Team Calendar): of
+        the activities assigned to it or to one of its members."""
+        team = Transaction().context.get('team')
+        if not isinstance(team, int):
+            return [('id', '=', None)]
+        domain = ['OR',
+            ('activity.assigned_team', '=', team),
+            ('assigned_user.crm_teams', '=', team),
+            ]
+        _, operator, value = clause[:3]
+        if (operator == '=') != bool(value):
+            return [('id', 'not in', cls.search(domain, order=[], query=True))]
+        return domain
 
     def get_invited_users(self, name):
         return [u.id for u in self.activity.invited_users]
@@ -343,8 +370,11 @@ class CalendarContext(ModelView):
 
     @classmethod
     def default_team(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = User(Transaction().user)
-        teams = getattr(user, 'crm_teams', None)
+        "The first team the user is a member or the leader of."
+        Team = Pool().get('crm.team')
+        user = Transaction().user
+        teams = Team.search(['OR',
+                ('members', '=', user),
+                ('leader', '=', user),
+                ], limit=1)
         return teams[0].id if teams else None

@@ -429,3 +429,29 @@ class ActivityTestMixin:
                 [a.due for a in Activity.browse(
                         [past, todo_today, later, closed])],
                 ['overdue', 'today', 'upcoming', 'closed'])
+
+    @with_transaction()
+    def test_activity_team_calendar(self):
+        "A team's calendar: its members' and the team's, as sharing shows"
+        pool = Pool()
+        Occurrence = pool.get('crm.activity.occurrence')
+        Team = pool.get('crm.team')
+        company, users = self._people()
+        rep1, rep2, manager = users['rep1'], users['rep2'], users['manager']
+        team, = Team.create([{
+                    'name': "Calendar team",
+                    'members': [('add', [rep1.id, rep2.id])]}])
+        create_activity(company, rep1, subject="Rep1's")
+        create_activity(company, rep2, subject="Team's",
+            assigned_user=None, assigned_team=team.id)
+        create_activity(company, manager, subject="Outside the team")
+        domain = [('in_context_team', '=', True)]
+
+        def subjects(user, team_id):
+            with acting_as(user, company), \
+                    Transaction().set_context(team=team_id):
+                return sorted(o.subject for o in Occurrence.search(domain))
+        self.assertEqual(subjects(manager, team.id), ["Rep1's", "Team's"])
+        # rep2 reads the team's, not rep1's private one
+        self.assertEqual(subjects(rep2, team.id), ["Team's"])
+        self.assertEqual(subjects(manager, None), [])

@@ -122,6 +122,8 @@ class Tag(ModelSQL, ModelView):
     user = fields.Many2One(
         'res.user', "Owner", required=True, ondelete='RESTRICT',
         help="The user who created the tag and may change it.")
+    description = fields.Text(
+        "Description", help="What the tag means, for those who use it.")
 
     @classmethod
     def __setup__(cls):

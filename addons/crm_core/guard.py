@@ -236,8 +236,10 @@ def check_readable(Model, ids, mode='read'):
                     ids=', '.join(map(str, sorted(read_only)[:5]))))
 
 
-def _reference(value):
+def reference_parts(value):
     "Return (model name, id) of a Reference value or None."
+    if isinstance(value, ModelStorage):
+        return value.__name__, value.id
     if isinstance(value, str) and ',' in value:
         name, id_ = value.split(',', 1)
     elif isinstance(value, (list, tuple)) and len(value) == 2:
@@ -267,7 +269,7 @@ class Links:
         if value is None or value is False:
             return
         if field._type == 'reference':
-            reference = _reference(value)
+            reference = reference_parts(value)
             if reference:
                 name, id_ = reference
                 try:

@@ -48,7 +48,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceMixin
 from trytond.model import (
-    Exclude, Index, ModelSQL, ModelStorage, ModelView, Unique, fields)
+    Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -56,7 +56,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .guard import readable_ids
+from .guard import readable_ids, reference_parts
 from .record_actions import RecordAction, record_type_selection
 from .report import readable_condition
 from .server_fields import ServerFieldsMixin
@@ -80,22 +80,6 @@ class TagError(ValidationError):
 def _visible_tags_condition(tag, user):
     "The SQL condition on the tag table of the user's own and public tags."
     return (tag.visibility == 'public') | (tag.user == user)
-
-
-def _reference(value):
-    "Return (model name, id) of a Reference value or None."
-    if isinstance(value, ModelStorage):
-        return value.__name__, value.id
-    if isinstance(value, str) and ',' in value:
-        name, id_ = value.split(',', 1)
-    elif isinstance(value, (list, tuple)) and len(value) == 2:
-        name, id_ = value
-    else:
-        return None
-    try:
-        return name, int(id_)
-    except (TypeError, ValueError):
-        return None
 
 
 def _split_names(text):
@@ -274,7 +258,7 @@ class TagLink(ServerFieldsMixin, ResourceMixin, ModelSQL, ModelView):
         return Transaction().user or None
 
     def get_record_type(self, name):
-        reference = _reference(self.resource)
+        reference = reference_parts(self.resource)
         return reference[0] if reference else None
 
     @classmethod
@@ -319,7 +303,7 @@ class TagLink(ServerFieldsMixin, ResourceMixin, ModelSQL, ModelView):
         tag_ids = set()
         for values in vlist:
             values = {**defaults, **values}
-            reference = _reference(values.get('resource'))
+            reference = reference_parts(values.get('resource'))
             if reference:
                 resources[reference[0]].add(reference[1])
             if isinstance(values.get('tag'), int):

@@ -470,3 +470,64 @@ def _stored_values(admin, model, record_id):
         if f['type'] != 'binary']
     [values] = admin.model(model, 'read', [record_id], names)
     return values
+
+
+def test_sales_rep_adds_an_event_to_an_account(
+        browser, web_server, browser_world):
+    """A rep opens its account, launches Add Event from the toolbar, types
+    a subject and saves the event's form: the server holds an event of the
+    account, assigned to the rep, with the default hour (nothing else
+    typed), and the rep's Activities list shows it"""
+    from playwright.sync_api import expect
+    admin = browser_world['admin']
+    users = browser_world['users']
+    account_id, = admin.model('party.party', 'search', [
+            ('name', '=', REP_ACCOUNTS[0])], 0, 1, None)
+    screenshot = screenshot_dir() / 'sales-rep-add-event.png'
+    failure = screenshot.parent / f'failure-{screenshot.name}'
+    with browser_page(browser, web_server, failure, width=1440,
+            height=900) as (page, errors):
+        sao = Sao(page, web_server)
+        sao.login('browser.rep', PASSWORD)
+        with page.expect_response(rpc_matcher('model.party.party.search')):
+            sao.open_menu('CRM', 'Accounts')
+        pane = page.locator('#tabcontent .tab-pane.active')
+        pane.locator(
+            'table.tree > tbody > tr', has_text=REP_ACCOUNTS[0]).dblclick()
+        expect(pane.locator('input[name="name"]')).to_have_value(
+            REP_ACCOUNTS[0])
+        pane.locator('button[title="Launch action"]').click()
+        pane.locator('.dropdown-menu a', has_text="Add Event").click()
+        # A new tab with the form of a new event of the account
+        pane = page.locator('#tabcontent .tab-pane.active')
+        subject = pane.locator('input[name="subject"]')
+        expect(subject).to_be_visible()
+        expect(pane.locator('input[name="resource"]').last).to_have_value(
+            REP_ACCOUNTS[0])
+        sao.type_into(subject, 'subject', "Browser kick-off")
+        with page.expect_response(rpc_matcher('model.crm.activity.create')):
+            pane.locator('button#save:visible').click()
+        page.wait_for_load_state('networkidle')
+        page.screenshot(path=str(screenshot))
+        assert not errors, errors
+    [event] = admin.model('crm.activity', 'search_read', [
+            ('subject', '=', "Browser kick-off")], 0, None, None, [
+            'kind', 'status', 'resource', 'assigned_user', 'start', 'end',
+            'occurrences'])
+    assert event['kind'] == 'event'
+    assert event['status'] == 'planned'
+    assert event['resource'] == f'party.party,{account_id}'
+    assert event['assigned_user'] == users['browser.rep']
+    assert event['start'].minute == event['start'].second == 0
+    assert (event['end'] - event['start']).total_seconds() == 3600
+    assert len(event['occurrences']) == 1
+    rep = JsonRpc(web_server.url, web_server.database)
+    rep.login('browser.rep', PASSWORD)
+    assert rep.model('crm.activity', 'search', [
+            ('resource', '=', f'party.party,{account_id}')],
+        0, None, None) == [event['id']]
+    other = JsonRpc(web_server.url, web_server.database)
+    other.login('browser.other', PASSWORD)
+    assert other.model('crm.activity', 'search_count', [
+            ('subject', '=', "Browser kick-off")]) == 0
+    check_screenshot(screenshot)

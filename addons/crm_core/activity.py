@@ -266,6 +266,16 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         return Transaction().context.get('crm_activity_kind', 'event')
 
     @classmethod
+    def default_start(cls):
+        "The next full hour."
+        return utc_now().replace(minute=0, second=0) + dt.timedelta(hours=1)
+
+    @classmethod
+    def default_end(cls):
+        if cls.default_kind() == 'event':
+            return cls.default_start() + dt.timedelta(hours=1)
+
+    @classmethod
     def default_status(cls):
         return FIRST_STATUS[cls.default_kind()]
 
@@ -476,7 +486,7 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         args, reminded = [], []
         for activities, values in zip(actions, actions):
             values = values.copy()
-            if 'all_day' in values or 'start' in values or 'end' in values:
+            if values.keys() & {'all_day', 'start', 'end', 'kind'}:
                 for activity in activities:
                     each = {**values}
                     cls._normalise_values(each, activity)
@@ -492,13 +502,17 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
 
     @classmethod
     def _normalise_values(cls, values, activity=None):
-        "Set the bounds of an all-day activity to its days."
+        """Set the bounds of an all-day activity to its days; a to-do has no
+        end."""
         def get(name):
             if name in values:
                 return values[name]
             if activity is not None:
                 return getattr(activity, name)
             return getattr(cls, f'default_{name}', lambda: None)()
+        if get('kind') == 'todo' and get('end'):
+            # (a to-do is due at its start)
+            values['end'] = None
         start, zone = get('start'), get('timezone')
         if get('all_day') and start and zone:
             values['start'], end = cls.all_day_bounds(start, get('end'), zone)

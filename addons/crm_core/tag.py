@@ -529,7 +529,7 @@ class TagCloud(ModelSQL, ModelView):
                     == record.id
                     ).select(
                     link.tag.as_('tag'),
-                    Count(Literal('*')).as_('number'),
+                    Count(link.id).as_('number'),
                     where=where,
                     group_by=[link.tag]))
         if not queries:

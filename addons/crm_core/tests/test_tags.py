@@ -14,7 +14,8 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from .tools import acting_as, create_crm_users, rpc_call, set_sharing
+from .tools import (
+    acting_as, create_crm_users, one_call, rpc_call, set_sharing)
 
 
 class TagTestMixin:
@@ -129,22 +130,23 @@ class TagTestMixin:
         with acting_as(admin):
             self.assertEqual(Tag.search(names), [mine, own_mine, shared])
 
-        # (the refused writes below leave their rows in the transaction,
-        # which a request would roll back: nothing is read after them)
+        # (each refused call is undone as a request would be: PostgreSQL
+        # refuses every command after a violated constraint otherwise)
         with acting_as(rep2, company):
             # nor made for another
-            with self.assertRaises(AccessError):
+            with self.assertRaises(AccessError), one_call():
                 Tag.create([{'name': "Given", 'user': rep1.id}])
             # one public tag of a name
-            with self.assertRaises(UserError):
+            with self.assertRaises(UserError), one_call():
                 Tag.create([{'name': "Shared", 'visibility': 'public'}])
         with acting_as(rep1, company):
             # one private tag of a name per owner (spaces as typed)
-            with self.assertRaises(UserError):
+            with self.assertRaises(UserError), one_call():
                 Tag.create([{'name': " Mine  "}])
-            # not given away
-            with self.assertRaises(AccessError):
-                Tag.write([Tag(mine.id)], {'user': rep2.id})
+            # not given away (to a user without a tag of its name: rep2's
+            # "Mine" would be refused first by the unique name)
+            with self.assertRaises(AccessError), one_call():
+                Tag.write([Tag(mine.id)], {'user': users['manager'].id})
 
     @with_transaction()
     def test_tag_hidden_record_refused(self):

@@ -114,14 +114,15 @@ def add_activities(connection, base, upto):
                     (first + offset, reps[(index + 1) % len(reps)]))
     with cursor.copy(
             'COPY crm_activity_occurrence (id, activity, start, "end", '
-            'subject, assigned_user, closed, cancelled, moved, reminded, '
-            'create_date, create_uid) FROM STDIN') as copy:
+            'subject, assigned_user, company, closed, cancelled, moved, '
+            'reminded, create_date, create_uid) FROM STDIN') as copy:
         for offset, index in enumerate(range(start, upto + 1)):
             begin = start_of(index)
             copy.write_row((
                     first_occurrence + offset, first + offset, begin,
                     begin + dt.timedelta(minutes=30), 'BA %d' % index,
-                    reps[index % len(reps)], statuses[index] != 'planned',
+                    reps[index % len(reps)], base['company'],
+                    statuses[index] != 'planned',
                     False, False, True, MIDDLE, 0))
     with cursor.copy('COPY "crm_activity-res_user" (activity, "user", '
             'create_date, create_uid) FROM STDIN') as copy:

@@ -63,6 +63,11 @@ NEXT_MODES = [
     ('create', "Create"),
     ]
 TIMEZONES = [(z, z) for z in tz.available_timezones()]
+#: the most activities a user is invited to that a search of its
+#: invitations lists by id; beyond, a sub-query (PostgreSQL combines the
+#: indexes of an OR with a list of ids, not with a sub-query: it scans the
+#: million activities of bench/README.md)
+MAX_LISTED_INVITATIONS = 1000
 
 
 def utc_now():
@@ -78,6 +83,33 @@ def to_local(value, zone):
 def to_utc(value):
     "Return the aware datetime value as a naive UTC datetime."
     return value.astimezone(tz.UTC).replace(tzinfo=None)
+
+
+def invited_activities(user_id):
+    """Return the ids of the activities user_id is invited to, or the
+    query of them if they are more than MAX_LISTED_INVITATIONS."""
+    Invitation = Pool().get('crm.activity-res.user')
+    invitation = Invitation.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*invitation.select(invitation.activity,
+            where=invitation.user == user_id,
+            limit=MAX_LISTED_INVITATIONS + 1))
+    ids = [a for a, in cursor]
+    if len(ids) <= MAX_LISTED_INVITATIONS:
+        return ids
+    return invitation.select(
+        invitation.activity, where=invitation.user == user_id)
+
+
+def invited_clause(field_name, clause):
+    """Return the domain of the records (by their activity field_name) the
+    current user is invited to or not, as clause asks of ``invited``."""
+    _, operator, value = clause[:3]
+    if operator not in {'=', '!='}:
+        return [('id', '=', None)]
+    invited = (operator == '=') == bool(value)
+    return [(field_name, 'in' if invited else 'not in',
+            invited_activities(Transaction().user))]
 
 
 class ActivityType(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -170,6 +202,9 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
     invited_users = fields.Many2Many(
         'crm.activity-res.user', 'activity', 'user', "Invited Users",
         states={'invisible': Eval('kind') != 'event'})
+    invited = fields.Function(
+        fields.Boolean("Invited", help="You are invited to it."),
+        'get_invited', searcher='search_invited')
     invited_contacts = fields.Many2Many(
         'crm.activity-party.party', 'activity', 'party', "Invited Contacts",
         context={'company': Eval('company', -1)}, depends={'company'},
@@ -420,6 +455,13 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         if self.type and self.type.next_type and self.type.next_mode:
             return self.type.next_type.id
 
+    def get_invited(self, name):
+        return Transaction().user in {u.id for u in self.invited_users}
+
+    @classmethod
+    def search_invited(cls, name, clause):
+        return invited_clause('id', clause)
+
     @classmethod
     def crm_sharing_domain(cls, mode):
         domain = super().crm_sharing_domain(mode)
@@ -427,7 +469,7 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
             # The invited users read the activity whatever sharing says
             return ['OR',
                 domain,
-                ('invited_users', '=', Eval('crm_user', -1)),
+                ('invited', '=', True),
                 ]
         return domain
 
@@ -527,8 +569,11 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
         if mode == 'create' or (mode == 'write' and field_names & {
                     'start', 'end', 'all_day', 'timezone', 'frequency',
                     'interval', 'weekdays', 'until', 'count', 'reminder',
-                    'kind', 'subject', 'assigned_user', 'status'}):
+                    'kind'}):
             Occurrence.synchronise(activities)
+        elif mode == 'write' and field_names & {
+                *Occurrence.copied_fields(), 'status'}:
+            Occurrence.copy_activity_fields(activities)
 
     @classmethod
     def on_write(cls, activities, values):

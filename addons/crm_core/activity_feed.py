@@ -266,9 +266,10 @@ def cached_calendar(user_id):
 
 
 def _feed_domain(user_id):
+    "The domain of the activities of the feed, searched as the user."
     return ['OR',
         ('assigned_user', '=', user_id),
-        ('invited_users', '=', user_id),
+        ('invited', '=', True),
         ]
 
 

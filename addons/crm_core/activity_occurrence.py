@@ -23,8 +23,11 @@ from trytond.pyson import Eval
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
 
-from .activity import CLOSED_STATUSES, KINDS, to_local, to_utc, utc_now
+from .activity import (
+    CLOSED_STATUSES, KINDS, invited_activities, invited_clause, to_local,
+    to_utc, utc_now)
 from .exceptions import ActivityError
+from .ownership import SharingFollowerMixin
 from .server_fields import ServerFieldsMixin
 
 #: the most occurrences a recurrence may have
@@ -34,6 +37,8 @@ MAX_OCCURRENCES = 1000
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
 #: the time a to-do (due at a time) takes in a calendar
 TODO_SLOT = dt.timedelta(minutes=30)
+#: the fields of an activity its occurrences hold a copy of
+COPIED_FIELDS = ['subject', 'assigned_user', 'assigned_team', 'company']
 
 CALENDAR_COLORS = {
     'closed': '#d9d9d9',
@@ -93,14 +98,18 @@ def earliest_reminder(activity, start):
     return due
 
 
-class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
-    "An occurrence of an activity"
+class Occurrence(
+        SharingFollowerMixin, ServerFieldsMixin, ModelSQL, ModelView):
+    """An occurrence of an activity: read by who may read the activity,
+    moved by who may edit it (its own record rules, on the copies of the
+    activity's owner fields: ownership.SharingFollowerMixin)."""
     __name__ = 'crm.activity.occurrence'
     __string__ = "Activity Occurrence"
     _rec_name = 'subject'
+    crm_sharing_follows = 'crm.activity'
     _crm_server_fields = {
         'activity', 'recurrence_date', 'cancelled', 'moved', 'remind_at',
-        'reminded', 'subject', 'assigned_user', 'closed'}
+        'reminded', 'closed', *COPIED_FIELDS}
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE',
         readonly=True)
@@ -121,6 +130,10 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
     subject = fields.Char("Subject", readonly=True)
     assigned_user = fields.Many2One(
         'res.user', "Assigned To", readonly=True, ondelete='SET NULL')
+    assigned_team = fields.Many2One(
+        'crm.team', "Assigned Team", readonly=True, ondelete='SET NULL')
+    company = fields.Many2One(
+        'company.company', "Company", readonly=True, ondelete='CASCADE')
     closed = fields.Boolean("Closed", readonly=True)
     kind = fields.Function(
         fields.Selection(KINDS, "Kind"), 'get_activity_field')
@@ -136,11 +149,13 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
     invited_users = fields.Function(
         fields.Many2Many('res.user', None, None, "Invited Users"),
         'get_invited_users', searcher='search_invited_users')
+    invited = fields.Function(
+        fields.Boolean("Invited", help="You are invited to it."),
+        'get_invited', searcher='search_invited')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('activity')
         t = cls.__table__()
         cls._order = [('start', 'ASC'), ('id', 'ASC')]
         cls._sql_indexes.update({
@@ -150,6 +165,9 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                 Index(t, (t.start, Index.Range()), (t.end, Index.Range())),
                 # a user's calendar
                 Index(t, (t.assigned_user, Index.Range()),
+                    (t.start, Index.Range())),
+                # a team's activities
+                Index(t, (t.assigned_team, Index.Range()),
                     (t.start, Index.Range())),
                 # the occurrences ending in a calendar's period
                 Index(t, (t.end, Index.Range())),
@@ -168,6 +186,26 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                     'depends': ['cancelled'],
                     },
                 })
+
+    @classmethod
+    def __register__(cls, module_name):
+        pool = Pool()
+        Activity = pool.get('crm.activity')
+        table_h = cls.__table_handler__(module_name)
+        copied = table_h.column_exist('company')
+        super().__register__(module_name)
+        if not copied:
+            # Migration from the occurrences without the owner columns
+            cursor = Transaction().connection.cursor()
+            table, activity = cls.__table__(), Activity.__table__()
+            cursor.execute(*table.update(
+                    [table.assigned_team, table.company],
+                    [activity.select(
+                            activity.assigned_team,
+                            where=activity.id == table.activity),
+                        activity.select(
+                            activity.company,
+                            where=activity.id == table.activity)]))
 
     @classmethod
     def default_cancelled(cls):
@@ -201,8 +239,7 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
     def get_in_context_team(self, name):
         team = Transaction().context.get('team')
         return bool(team) and (
-            (self.activity.assigned_team
-                and self.activity.assigned_team.id == team)
+            (self.assigned_team and self.assigned_team.id == team)
             or (self.assigned_user and team in {
                     t.id for t in self.assigned_user.crm_teams}))
 
@@ -214,7 +251,7 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
         if not isinstance(team, int):
             return [('id', '=', None)]
         domain = ['OR',
-            ('activity.assigned_team', '=', team),
+            ('assigned_team', '=', team),
             ('assigned_user.crm_teams', '=', team),
             ]
         _, operator, value = clause[:3]
@@ -234,17 +271,28 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
         Invitation = pool.get('crm.activity-res.user')
         User = pool.get('res.user')
         _, operator, value = clause[:3]
-        if isinstance(value, str):
+        invitation = Invitation.__table__()
+        if operator == '=' and isinstance(value, int):
+            # (listed if few, so that a search combines indexes)
+            return [('activity', 'in', invited_activities(value))]
+        elif isinstance(value, str):
             # (a name, as a client searches a relation by text)
             users = User.search(
                 [('rec_name', 'ilike', value)], order=[], query=True)
         else:
             users = User.search(
                 [('id', operator, value)], order=[], query=True)
-        invitation = Invitation.__table__()
         return [('activity', 'in', invitation.select(
                     invitation.activity,
                     where=invitation.user.in_(users)))]
+
+    def get_invited(self, name):
+        return Transaction().user in {
+            u.id for u in self.activity.invited_users}
+
+    @classmethod
+    def search_invited(cls, name, clause):
+        return invited_clause('activity', clause)
 
     def get_calendar_color(self, name):
         "Closed grey, overdue red, today yellow, upcoming green."
@@ -256,6 +304,34 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
         if self.start < now + dt.timedelta(days=1):
             return CALENDAR_COLORS['today']
         return CALENDAR_COLORS['upcoming']
+
+    @classmethod
+    def copied_fields(cls):
+        "Return the names of the fields copied from the activity."
+        return set(COPIED_FIELDS)
+
+    @staticmethod
+    def copied_values(activity):
+        "Return the values the occurrences of activity copy of it."
+        values = {n: getattr(activity, n) for n in COPIED_FIELDS}
+        values.update((n, v.id) for n, v in values.items()
+            if isinstance(v, ModelSQL))
+        values['closed'] = activity.status in CLOSED_STATUSES
+        return values
+
+    @classmethod
+    def copy_activity_fields(cls, activities):
+        """Copy the fields of the activities to their occurrences (a
+        change that leaves their dates as they are)."""
+        to_write = []
+        for activity in activities:
+            if activity.occurrences:
+                to_write.extend([
+                        list(activity.occurrences),
+                        cls.copied_values(activity)])
+        if to_write:
+            with without_check_access():
+                cls.write(*to_write)
 
     @classmethod
     def synchronise(cls, activities):
@@ -278,12 +354,7 @@ class Occurrence(ServerFieldsMixin, ModelSQL, ModelView):
                 # (the one occurrence follows the activity)
                 existing = dict(zip(starts, activity.occurrences[:1]))
                 to_delete.extend(activity.occurrences[1:])
-            copied = {
-                'subject': activity.subject,
-                'assigned_user': (activity.assigned_user.id
-                    if activity.assigned_user else None),
-                'closed': activity.status in CLOSED_STATUSES,
-                }
+            copied = cls.copied_values(activity)
             for start in starts:
                 occurrence = existing.pop(start, None)
                 values = {

@@ -114,6 +114,9 @@ def _access_of(Model):
     if access is None:
         pool = Pool()
         names, model2field = _get_access_models(Model)
+        # (a follower of a shared type: ownership.SharingFollowerMixin)
+        names = {*names, *(getattr(pool.get(n), 'crm_sharing_follows', None)
+                for n in names)} - {None}
         path = None
         for name in names:
             Target = pool.get(name)

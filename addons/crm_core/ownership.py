@@ -255,6 +255,26 @@ class Sharing(ModelSQL, ModelView):
         return frozenset(cls._settings())
 
     @classmethod
+    def followers_of(cls, model_name):
+        "Return the models following the sharing of model_name."
+        return [Model for _, Model in Pool().iterobject()
+            if getattr(Model, 'crm_sharing_follows', None) == model_name]
+
+    @classmethod
+    def sharing_model_of(cls, model_name):
+        """Return the shared type whose sharing model_name follows (itself
+        if shared), None if none."""
+        if model_name in cls.shared_models():
+            return model_name
+        try:
+            Model = Pool().get(model_name)
+        except KeyError:
+            return None
+        follows = getattr(Model, 'crm_sharing_follows', None)
+        if follows in cls.shared_models():
+            return follows
+
+    @classmethod
     def create(cls, vlist):
         records = super().create(vlist)
         cls.regenerate_rules(records)
@@ -307,8 +327,9 @@ class Sharing(ModelSQL, ModelView):
         admin_group = ModelData.get_id('crm_core', 'group_crm_admin')
         encoder = PYSONEncoder(sort_keys=True)
         to_create = []
-        for sharing in records:
-            Model = pool.get(sharing.model)
+        for sharing, Model in (
+                (s, M) for s in records
+                for M in [pool.get(s.model), *cls.followers_of(s.model)]):
             names = Model.__names__()['model']
             for mode in ['read', 'write']:
                 # Create follows write: a user creates only the records
@@ -319,7 +340,7 @@ class Sharing(ModelSQL, ModelView):
                         'name': Message.gettext(
                             'crm_core', 'msg_sharing_rule_name',
                             Transaction().language, model=names, mode=mode),
-                        'model': sharing.model,
+                        'model': Model.__name__,
                         'crm_sharing': sharing.id,
                         'global_p': False,
                         'default_p': True,
@@ -337,7 +358,7 @@ class Sharing(ModelSQL, ModelView):
                     'name': Message.gettext(
                         'crm_core', 'msg_sharing_rule_admin',
                         Transaction().language, model=names),
-                    'model': sharing.model,
+                    'model': Model.__name__,
                     'crm_sharing': sharing.id,
                     'global_p': False,
                     'default_p': False,
@@ -403,7 +424,7 @@ class Rule(metaclass=PoolMeta):
     def _get_cache_key(cls, model_names):
         key = super()._get_cache_key(model_names)
         Sharing = Pool().get('crm.sharing')
-        if set(model_names) & Sharing.shared_models():
+        if any(map(Sharing.sharing_model_of, model_names)):
             # The CRM context depends on the user, not only on its groups
             key = (*key, Transaction().user)
         return key
@@ -415,7 +436,9 @@ class Rule(metaclass=PoolMeta):
         SharingRule = pool.get('crm.sharing.rule')
         User = pool.get('res.user')
         context = super()._get_context(model_name)
-        access = Sharing.access_of(model_name)
+        # (a follower's rules are its shared type's)
+        model_name = Sharing.sharing_model_of(model_name)
+        access = model_name and Sharing.access_of(model_name)
         if access:
             users, teams = User.crm_visible_owners()
             holds_profile = User.crm_holds_profile()
@@ -435,6 +458,33 @@ class Rule(metaclass=PoolMeta):
                         or User.crm_has_permission('read', model_name)),
                     })
         return context
+
+
+class SharingFollowerMixin:
+    """Records whose access follows the sharing of the records of another
+    type (``crm_sharing_follows``), such as the occurrences of activities.
+
+    The follower holds copies of the owner fields of the followed type,
+    under the same names (``assigned_user``, ``assigned_team``, and the
+    fields the followed type adds to its rule domain), kept up to date by
+    its own code; it gets record rules of its own, with the followed
+    type's domains, created and regenerated with the followed type's.
+    ``__access__`` would give the same access, but as a semi-join with
+    the followed table, that a calendar of a million activities scans
+    twice (bench/README.md)."""
+    __slots__ = ()
+    crm_sharing_follows = None
+
+    @classmethod
+    def __register__(cls, module_name):
+        super().__register__(module_name)
+        Pool().get('crm.sharing').regenerate_rules_of(
+            cls.crm_sharing_follows)
+
+    @classmethod
+    def crm_sharing_domain(cls, mode):
+        "Return the rule domain of the followed type."
+        return Pool().get(cls.crm_sharing_follows).crm_sharing_domain(mode)
 
 
 class OwnedMixin:

@@ -423,10 +423,12 @@ class Party(GlobalSearchMixin, OwnedMixin, ChatMixin, metaclass=PoolMeta):
     def crm_import_concerns(cls, fields_names):
         return 'crm_type' in fields_names
 
-    @fields.depends('first_name', 'last_name', 'crm_type')
+    @fields.depends('first_name', 'last_name', 'crm_type', 'name')
     def on_change_with_name(self):
+        "A contact is named from its first and last names, others keep theirs"
         if self.crm_type == 'contact':
             return self.contact_full_name(self.first_name, self.last_name)
+        return self.name
 
     @fields.depends('first_name', 'last_name', 'crm_type', 'name')
     def on_change_first_name(self):

@@ -216,6 +216,66 @@ class ActivityTestMixin:
             ['subject', 'resource.rec_name'], company=company)
         self.assertEqual(values['subject'], "Pricing call")
         self.assertNotIn("Secret Account", str(values))
+        # nor moves or cancels its occurrence
+        occurrence, = activity.occurrences
+        for method, args in [
+                ('cancel', ([occurrence.id],)),
+                ('write', ([occurrence.id], {'start': future(days=3)})),
+                ]:
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                rpc_call(rep2, Occurrence, method, *args, company=company)
+        occurrence = Occurrence(occurrence.id)
+        self.assertFalse(occurrence.cancelled)
+        self.assertEqual(occurrence.start, activity.start)
+
+    @with_transaction()
+    def test_activity_occurrence_rules_follow_owner(self):
+        "Occurrences have the activity's rules, on copies of its owner"
+        pool = Pool()
+        Activity = pool.get('crm.activity')
+        Occurrence = pool.get('crm.activity.occurrence')
+        RuleGroup = pool.get('ir.rule.group')
+        Team = pool.get('crm.team')
+        company, users = self._people()
+        rep1, rep2 = users['rep1'], users['rep2']
+        # (their own rules, regenerated with the activity's sharing: no
+        # semi-join with the activities)
+        self.assertEqual(Occurrence.__access__, set())
+        groups = RuleGroup.search([('model', '=', Occurrence.__name__)])
+        self.assertEqual(
+            {g.crm_sharing.model for g in groups if g.crm_sharing},
+            {'crm.activity'})
+        activity = create_activity(
+            company, rep1, subject="Quarterly review", frequency='weekly',
+            count=3)
+        self.assertEqual(len(activity.occurrences), 3)
+
+        def visible(user):
+            with acting_as(user, company):
+                return len(Occurrence.search(
+                        [('activity', '=', activity.id)]))
+        self.assertEqual((visible(rep1), visible(rep2)), (3, 0))
+        # given to the other rep, or to a team, the occurrences follow
+        # without their dates being expanded again
+        moved, = Occurrence.search(
+            [('activity', '=', activity.id)], limit=1)
+        with acting_as(rep1, company):
+            Occurrence.write([moved], {'start': future(days=2)})
+        Activity.write([activity], {
+                'assigned_user': rep2.id, 'subject': "Renamed review"})
+        self.assertEqual((visible(rep1), visible(rep2)), (0, 3))
+        self.assertEqual(
+            {(o.subject, o.assigned_user) for o in activity.occurrences},
+            {("Renamed review", rep2)})
+        moved = Occurrence(moved.id)
+        self.assertEqual((moved.moved, moved.start), (True, future(days=2)))
+        team, = Team.create([{'name': "Review team",
+                    'members': [('add', [rep1.id])]}])
+        Activity.write([activity], {
+                'assigned_user': None, 'assigned_team': team.id})
+        self.assertEqual((visible(rep1), visible(rep2)), (3, 0))
+        self.assertEqual({o.assigned_team for o in activity.occurrences},
+            {team})
 
     @with_transaction()
     def test_activity_invitee_hidden_contact_refused(self):

@@ -294,16 +294,27 @@ class Occurrence(
     def search_invited(cls, name, clause):
         return invited_clause('activity', clause)
 
-    def get_calendar_color(self, name):
-        "Closed grey, overdue red, today yellow, upcoming green."
-        if self.cancelled or self.closed:
-            return CALENDAR_COLORS['closed']
+    @classmethod
+    def get_calendar_color(cls, occurrences, name):
+        """Closed grey, overdue red, today yellow, upcoming green.  (Read
+        as rows: a month of a calendar is hundreds of occurrences.)"""
         now = utc_now()
-        if (self.end or self.start) < now:
-            return CALENDAR_COLORS['overdue']
-        if self.start < now + dt.timedelta(days=1):
-            return CALENDAR_COLORS['today']
-        return CALENDAR_COLORS['upcoming']
+        colors = {}
+        with without_check_access():
+            # (the occurrences being read are readable)
+            rows = cls.read([o.id for o in occurrences],
+                ['cancelled', 'closed', 'start', 'end'])
+        for row in rows:
+            if row['cancelled'] or row['closed']:
+                color = 'closed'
+            elif (row['end'] or row['start']) < now:
+                color = 'overdue'
+            elif row['start'] < now + dt.timedelta(days=1):
+                color = 'today'
+            else:
+                color = 'upcoming'
+            colors[row['id']] = CALENDAR_COLORS[color]
+        return colors
 
     @classmethod
     def copied_fields(cls):
@@ -437,6 +448,7 @@ class Occurrence(
 class CalendarContext(ModelView):
     "The team whose calendar is shown"
     __name__ = 'crm.activity.calendar.context'
+    __string__ = "Team Calendar Context"
     team = fields.Many2One('crm.team', "Team")
 
     @classmethod

@@ -11,6 +11,7 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from ..activity_occurrence import CALENDAR_COLORS
 from ..exceptions import ActivityError
 from .tools import acting_as, create_crm_users, one_call, rpc_call
 
@@ -65,6 +66,9 @@ class ActivityTestMixin:
 
     def _people(self):
         return create_crm_users()
+
+    def _action_id(self, xml_id):
+        return Pool().get('ir.model.data').get_id('crm_core', xml_id)
 
     @with_transaction()
     def test_activity_weekly_keeps_local_time_across_dst(self):
@@ -489,6 +493,28 @@ class ActivityTestMixin:
                 [a.due for a in Activity.browse(
                         [past, todo_today, later, closed])],
                 ['overdue', 'today', 'upcoming', 'closed'])
+        # the tab of the menu lists the next first
+        sooner = create_activity(company, rep, subject="Sooner",
+            start=now + dt.timedelta(days=2))
+        action = pool.get('ir.action.act_window')(self._action_id(
+                'act_activity_form'))
+        tab, = [d for d in action.act_window_domains
+            if d.name == "Upcoming"]
+        decoder = PYSONDecoder({'_user': rep.id})
+        with acting_as(rep, company):
+            self.assertEqual(Activity.search(
+                    decoder.decode(tab.domain),
+                    order=decoder.decode(action.order)), [sooner, later])
+        # and the calendars colour their occurrences alike
+        Occurrence = pool.get('crm.activity.occurrence')
+        soon = create_activity(company, rep, subject="Soon",
+            start=now + dt.timedelta(hours=2))
+        colors = {o.activity: o.calendar_color for o in Occurrence.browse(
+                [o for a in [past, soon, later, closed]
+                    for o in a.occurrences])}
+        self.assertEqual([colors[a] for a in [past, soon, later, closed]],
+            [CALENDAR_COLORS[c]
+                for c in ['overdue', 'today', 'upcoming', 'closed']])
 
     @with_transaction()
     def test_activity_team_calendar(self):

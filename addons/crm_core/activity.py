@@ -828,6 +828,7 @@ class Activity(ServerFieldsMixin, OwnedMixin, ModelSQL, ModelView):
 class ActivityUser(ModelSQL):
     "A user invited to an activity"
     __name__ = 'crm.activity-res.user'
+    __string__ = "Activity - User"
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE')
     user = fields.Many2One(
@@ -848,6 +849,7 @@ class ActivityUser(ModelSQL):
 class ActivityContact(ModelSQL):
     "A contact invited to an activity"
     __name__ = 'crm.activity-party.party'
+    __string__ = "Activity - Contact"
     activity = fields.Many2One(
         'crm.activity', "Activity", required=True, ondelete='CASCADE')
     party = fields.Many2One(

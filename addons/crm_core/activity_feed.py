@@ -78,6 +78,7 @@ class User(metaclass=PoolMeta):
 class Feed(ModelSQL):
     "The secret token of a user's calendar feed"
     __name__ = 'crm.activity.feed'
+    __string__ = "Calendar Feed"
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
     token = fields.Char("Token", required=True, strip=False)
@@ -425,6 +426,7 @@ class ShowFeed(Wizard):
 class ShowFeedStart(ModelView):
     "The address of the user's calendar feed"
     __name__ = 'crm.activity.feed.show.start'
+    __string__ = "Show Calendar Feed"
     url = fields.Char(
         "Address", readonly=True,
         help="Subscribe to it in your calendar program; keep it secret: "

@@ -21,6 +21,7 @@ PLANNED_TIME = dt.time(9, 0)
 class Plan(DeactivableMixin, ModelSQL, ModelView):
     "A named list of activities to plan on a record"
     __name__ = 'crm.activity.plan'
+    __string__ = "Activity Plan"
     name = fields.Char("Name", required=True, translate=True)
     lines = fields.One2Many('crm.activity.plan.line', 'plan', "Activities")
 
@@ -28,6 +29,7 @@ class Plan(DeactivableMixin, ModelSQL, ModelView):
 class PlanLine(sequence_ordered(), ModelSQL, ModelView):
     "An activity of a plan"
     __name__ = 'crm.activity.plan.line'
+    __string__ = "Activity Plan Line"
     plan = fields.Many2One(
         'crm.activity.plan', "Plan", required=True, ondelete='CASCADE')
     type = fields.Many2One(
@@ -46,6 +48,7 @@ class PlanLine(sequence_ordered(), ModelSQL, ModelView):
 class LaunchPlanStart(ModelView):
     "Choose the plan to launch on the selected records"
     __name__ = 'crm.activity.plan.launch.start'
+    __string__ = "Launch Activity Plan"
     plan = fields.Many2One('crm.activity.plan', "Plan", required=True)
     date = fields.Date("Starting", required=True)
     records = fields.Integer("Selected Records", readonly=True)

@@ -44,6 +44,7 @@ def reminder_time(activity, start, zone):
 class Reminder(ModelSQL):
     "A reminder of an activity sent to a user"
     __name__ = 'crm.activity.reminder'
+    __string__ = "Activity Reminder"
     occurrence = fields.Many2One(
         'crm.activity.occurrence', "Occurrence", required=True,
         ondelete='CASCADE')

@@ -21,6 +21,7 @@ class Configuration(
         ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     "CRM settings"
     __name__ = 'crm.configuration'
+    __string__ = "CRM Configuration"
     account_sequence = fields.MultiValue(_account_sequence_field(
             Eval('context', {}).get('company', -1)))
 
@@ -40,6 +41,7 @@ class Configuration(
 class ConfigurationSequence(ModelSQL, CompanyValueMixin, ValueMixin):
     "CRM sequences of a company"
     __name__ = 'crm.configuration.sequence'
+    __string__ = "CRM Configuration Sequence"
     account_sequence = _account_sequence_field(Eval('company', -1))
 
     @classmethod

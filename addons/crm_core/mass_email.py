@@ -22,6 +22,7 @@ from .mailing import send_template
 class SendEmailStart(ModelView):
     "Choose the template mailed to the selected records"
     __name__ = 'crm.send_email.start'
+    __string__ = "Send E-mail"
     model = fields.Char("Model", readonly=True)
     template = fields.Many2One(
         'ir.email.template', "Template", required=True,
@@ -33,6 +34,7 @@ class SendEmailStart(ModelView):
 class SendEmailResult(ModelView):
     "What the mass e-mail sent"
     __name__ = 'crm.send_email.result'
+    __string__ = "Send E-mail Result"
     sent = fields.Integer("Sent", readonly=True)
     skipped = fields.Integer("Not Sent", readonly=True)
     details = fields.Text("Details", readonly=True)

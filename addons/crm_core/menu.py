@@ -17,6 +17,7 @@ from trytond.pyson import PYSONEncoder
 class MenuCovered(ModelSQL, ModelView):
     "A host top-level menu that a CRM menu covers for CRM users."
     __name__ = 'crm.menu.covered'
+    __string__ = "Covered Menu"
     host_menu = fields.Many2One(
         'ir.ui.menu', "Host Menu", required=True, ondelete='CASCADE',
         domain=[('parent', '=', None)])

@@ -71,6 +71,7 @@ def clear_visibility_caches():
 class Role(tree(separator=' / '), ModelSQL, ModelView):
     "A node of the role hierarchy: a role sees what the roles below own."
     __name__ = 'crm.role'
+    __string__ = "Role"
     name = fields.Char("Name", required=True, translate=True)
     parent = fields.Many2One(
         'crm.role', "Reports To", ondelete='RESTRICT',
@@ -94,6 +95,7 @@ class Role(tree(separator=' / '), ModelSQL, ModelView):
 class Team(DeactivableMixin, ModelSQL, ModelView):
     "A named set of users that may own CRM records together."
     __name__ = 'crm.team'
+    __string__ = "Team"
     name = fields.Char("Name", required=True)
     leader = fields.Many2One('res.user', "Leader", ondelete='RESTRICT')
     members = fields.Many2Many(
@@ -117,6 +119,7 @@ class Team(DeactivableMixin, ModelSQL, ModelView):
 class TeamMember(ModelSQL):
     "Membership of a user in a team."
     __name__ = 'crm.team-res.user'
+    __string__ = "Team - User"
     team = fields.Many2One(
         'crm.team', "Team", required=True, ondelete='CASCADE')
     user = fields.Many2One(
@@ -140,6 +143,7 @@ class TeamMember(ModelSQL):
 class Sharing(ModelSQL, ModelView):
     "The sharing access of one CRM record type and the rules enforcing it."
     __name__ = 'crm.sharing'
+    __string__ = "Sharing"
     model = fields.Char("Model", required=True, readonly=True)
     model_name = fields.Function(
         fields.Char("Record Type"), 'get_model_name')
@@ -374,6 +378,7 @@ class Sharing(ModelSQL, ModelView):
 class SharingReadAllGroup(ModelSQL):
     "A host group whose members without CRM profile read all records."
     __name__ = 'crm.sharing-res.group'
+    __string__ = "Sharing - Reading Group"
     sharing = fields.Many2One(
         'crm.sharing', "Sharing", required=True, ondelete='CASCADE')
     group = fields.Many2One(
@@ -388,6 +393,7 @@ class SharingReadAllGroup(ModelSQL):
 class SharingEditAllGroup(SharingReadAllGroup):
     "A host group whose members without CRM profile edit all records."
     __name__ = 'crm.sharing.edit-res.group'
+    __string__ = "Sharing - Editing Group"
 
 
 class RuleGroup(metaclass=PoolMeta):

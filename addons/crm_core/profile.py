@@ -97,6 +97,7 @@ def clear_permission_caches():
 class ProfileAction(ModelSQL, ModelView):
     "An action a module adds to a CRM record type, granted per profile."
     __name__ = 'crm.profile.action'
+    __string__ = "Profile Action"
     model = fields.Char(
         "Record Type", required=True,
         help="The model of the CRM record type the action applies to.")
@@ -167,6 +168,7 @@ class ProfileAction(ModelSQL, ModelView):
 class ProfilePermission(ModelSQL, ModelView):
     "What the members of a CRM profile may do with one record type."
     __name__ = 'crm.profile.permission'
+    __string__ = "Profile Permission"
     group = fields.Many2One(
         'res.group', "Profile", required=True, ondelete='CASCADE',
         domain=[('crm_profile', '=', True)],
@@ -446,6 +448,7 @@ class ProfilePermission(ModelSQL, ModelView):
 class ProfilePermissionAction(ModelSQL):
     "An action of a module granted to a profile on a record type."
     __name__ = 'crm.profile.permission-crm.profile.action'
+    __string__ = "Profile Permission - Action"
     permission = fields.Many2One(
         'crm.profile.permission', "Permission", required=True,
         ondelete='CASCADE')

@@ -12,6 +12,7 @@ from .ownership import OwnedMixin
 class ReassignStart(ModelView):
     "Choose the new owner of the selected records"
     __name__ = 'crm.reassign.start'
+    __string__ = "Re-assign"
     assigned_user = fields.Many2One('res.user', "Assign To User")
     assigned_team = fields.Many2One('crm.team', "Assign To Team")
     records = fields.Integer("Selected Records", readonly=True)

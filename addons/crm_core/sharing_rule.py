@@ -81,6 +81,7 @@ def _side(prefix, kind_string, people):
 class SharingRule(DeactivableMixin, ModelSQL, ModelView):
     "Records of a type owned by some people shared with others."
     __name__ = 'crm.sharing.rule'
+    __string__ = "Sharing Rule"
     sharing = fields.Many2One(
         'crm.sharing', "Record Type", required=True, ondelete='CASCADE',
         help="The record type whose records the rule shares.")

@@ -98,6 +98,7 @@ def _split_names(text):
 class Tag(ModelSQL, ModelView):
     "A tag put on CRM records, private to its owner or public"
     __name__ = 'crm.tag'
+    __string__ = "Tag"
     name = fields.Char("Name", required=True)
     visibility = fields.Selection(
         VISIBILITIES, "Visibility", required=True,
@@ -219,6 +220,7 @@ class Rule(metaclass=PoolMeta):
 class TagLink(ServerFieldsMixin, ResourceMixin, ModelSQL, ModelView):
     "A tag on a CRM record"
     __name__ = 'crm.tag.link'
+    __string__ = "Tagged Record"
     tag = fields.Many2One(
         'crm.tag', "Tag", required=True, ondelete='CASCADE',
         states={
@@ -459,6 +461,7 @@ class Party(TaggedMixin, metaclass=PoolMeta):
 class TagCloud(ModelSQL, ModelView):
     "The user's own and public tags by the number of its records using them"
     __name__ = 'crm.tag.cloud'
+    __string__ = "Tag Cloud"
     tag = fields.Many2One('crm.tag', "Tag")
     name = fields.Char("Tag")
     visibility = fields.Selection(VISIBILITIES, "Visibility")
@@ -593,6 +596,7 @@ class Sharing(metaclass=PoolMeta):
 class TagAddStart(ModelView):
     "Choose the tags to put on the selected records"
     __name__ = 'crm.tag.add.start'
+    __string__ = "Add Tags"
     records = fields.Integer("Selected Records", readonly=True)
     tags = fields.Many2Many(
         'crm.tag', None, None, "Tags",
@@ -609,6 +613,7 @@ class TagAddStart(ModelView):
 class TagRemoveStart(ModelView):
     "Choose the tags to remove from the selected records"
     __name__ = 'crm.tag.remove.start'
+    __string__ = "Remove Tags"
     records = fields.Integer("Selected Records", readonly=True)
     available_tags = fields.Many2Many(
         'crm.tag', None, None, "Tags of the Records", readonly=True)

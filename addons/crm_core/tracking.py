@@ -22,6 +22,7 @@ from trytond.transaction import Transaction, without_check_access
 class Change(ResourceAccessMixin, ModelSQL, ModelView):
     "A change of a field of a CRM record"
     __name__ = 'crm.change'
+    __string__ = "Change"
     user = fields.Many2One('res.user', "User", readonly=True)
     field = fields.Char("Field Name", readonly=True)
     field_string = fields.Function(

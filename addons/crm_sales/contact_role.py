@@ -17,6 +17,7 @@ CONTACT_ROLES = [
 class ContactRole(ModelSQL, ModelView):
     "The role of a contact of the account in a potential."
     __name__ = 'crm.opportunity.contact_role'
+    __string__ = "Contact Role"
     opportunity = fields.Many2One(
         'sale.opportunity', "Potential", required=True, ondelete='CASCADE')
     account = fields.Function(

@@ -150,6 +150,7 @@ def _existing_party_field(crm_type, string):
 class LeadConvertStart(ModelView):
     "Convert Lead"
     __name__ = 'crm.lead.convert.start'
+    __string__ = "Convert Lead"
     summary = fields.Char(
         "Summary", readonly=True,
         help="What is converted, when several leads are.")

@@ -87,6 +87,7 @@ class Opportunity(metaclass=PoolMeta):
 class ForecastContext(ReportContextMixin, ModelView):
     "The quarter, owner and team a forecast is computed for."
     __name__ = 'crm.forecast.context'
+    __string__ = "Forecast Context"
     year = fields.Integer("Year", required=True)
     quarter = fields.Selection(QUARTERS, "Quarter", required=True)
 
@@ -121,6 +122,7 @@ REP, TEAM, MANAGER, TOTAL = 0, 1, 2, 3
 class Forecast(ModelSQL, ModelView):
     "The forecast of a rep, a team, a manager's roll-up or the total."
     __name__ = 'crm.forecast'
+    __string__ = "Forecast"
     company = fields.Many2One('company.company', "Company")
     level = fields.Selection(LEVELS, "Level",
         help="Rep: the potentials and quota of the user.\n"

@@ -10,6 +10,7 @@ from .lead import LEAD_STATUSES
 class LeadMassStatusStart(ModelView):
     "Choose the status given to the selected leads."
     __name__ = 'crm.lead.mass_status.start'
+    __string__ = "Change Lead Status"
     lead_status = fields.Selection(
         LEAD_STATUSES, "Lead Status", required=True, sort=False)
 

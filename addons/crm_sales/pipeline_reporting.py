@@ -68,6 +68,7 @@ def _days(end, start):
 class Context(ReportPeriodMixin, ReportContextMixin, ModelView):
     "The period, owner and team the pipeline reports show."
     __name__ = 'crm.report.context'
+    __string__ = "Pipeline Report Context"
 
     @classmethod
     def __setup__(cls):
@@ -145,6 +146,7 @@ class OpenPipelineMixin(AmountMixin):
 class PipelineStage(OpenPipelineMixin, AbstractReport):
     "The open pipeline by sales stage."
     __name__ = 'crm.report.pipeline_stage'
+    __string__ = "Pipeline by Stage"
     sales_stage = fields.Many2One('crm.sales_stage', "Sales Stage")
     _dimension = 'sales_stage'
 
@@ -160,6 +162,7 @@ class PipelineStage(OpenPipelineMixin, AbstractReport):
 class PipelineMonth(OpenPipelineMixin, AbstractReport):
     "The open pipeline by month of expected close date."
     __name__ = 'crm.report.pipeline_month'
+    __string__ = "Pipeline by Month"
     month = fields.Date("Month")
     month_name = fields.Function(fields.Char("Month"), 'get_month_name')
 
@@ -236,6 +239,7 @@ class ClosedMixin(AmountMixin):
 class LeadSource(PotentialMixin, AbstractReport):
     "Potentials by lead source."
     __name__ = 'crm.report.lead_source'
+    __string__ = "Potentials by Lead Source"
     lead_source = fields.Selection(LEAD_SOURCES, "Lead Source")
     lead_source_name = fields.Function(
         fields.Char("Lead Source"), 'get_lead_source_name')
@@ -262,6 +266,7 @@ class ConversionRep(PotentialMixin, AbstractReport):
     """Conversion per rep: of the leads (every record started in the
     period), those that became potentials and those won."""
     __name__ = 'crm.report.conversion_rep'
+    __string__ = "Conversion by Rep"
     assigned_user = fields.Many2One('res.user', "Assigned To")
     potentials = fields.Integer("Potentials")
     potential_rate = fields.Function(
@@ -307,6 +312,7 @@ class DealSize(ClosedMixin, AbstractReport):
     """Won and lost deals closed in the period: average amount and cycle
     length (days from start to end date)."""
     __name__ = 'crm.report.deal_size'
+    __string__ = "Deal Size and Cycle"
     state = fields.Selection([
             ('won', "Won"),
             ('lost', "Lost"),
@@ -350,6 +356,7 @@ class DealSize(ClosedMixin, AbstractReport):
 class LossReason(ClosedMixin, AbstractReport):
     "Potentials lost in the period by lost reason."
     __name__ = 'crm.report.loss_reason'
+    __string__ = "Loss Reasons"
     lost_reason_type = fields.Many2One('crm.lost_reason', "Lost Reason")
     _dimension = 'lost_reason_type'
 
@@ -370,6 +377,7 @@ class StageTime(AbstractReport):
     pipeline.  The closing stages (Closed Won, Closed Lost) are no stay:
     they are left out."""
     __name__ = 'crm.report.stage_time'
+    __string__ = "Time in Stage"
     sales_stage = fields.Many2One('crm.sales_stage', "Sales Stage")
     average_days = fields.Float("Average Days", digits=(16, 1))
     _dimension = 'sales_stage'

@@ -38,6 +38,7 @@ CRM_OPPORTUNITY_FORMS = {
 class SalesStage(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "A step of the sales pipeline, with the probability it gives a deal."
     __name__ = 'crm.sales_stage'
+    __string__ = "Sales Stage"
     name = fields.Char("Name", required=True, translate=True)
     probability = fields.Float(
         "Probability", digits=(1, 4), required=True,
@@ -62,6 +63,7 @@ class SalesStage(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 class LostReason(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Why a deal was lost (a configurable list)."
     __name__ = 'crm.lost_reason'
+    __string__ = "Lost Reason"
     name = fields.Char("Name", required=True, translate=True)
 
 

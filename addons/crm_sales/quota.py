@@ -57,6 +57,7 @@ def quarter_of(date):
 class Quota(OwnedMixin, ModelSQL, ModelView):
     "The amount a rep or a team should close in a quarter."
     __name__ = 'crm.quota'
+    __string__ = "Quota"
     company = fields.Many2One(
         'company.company', "Company", required=True, ondelete='CASCADE')
     year = fields.Integer(

@@ -162,6 +162,7 @@ class Configuration(metaclass=PoolMeta):
 class ScoringModel(ModelSQL, ModelView):
     "The won and lost counts of a company, per feature value"
     __name__ = 'crm.scoring.model'
+    __string__ = "Lead Scoring Model"
     company = fields.Many2One(
         'company.company', "Company", required=True, readonly=True,
         ondelete='CASCADE')
@@ -363,6 +364,7 @@ class ScoringModel(ModelSQL, ModelView):
 class ScoringFrequency(ModelSQL, ModelView):
     "The won and lost deals of a company with one value of a feature"
     __name__ = 'crm.scoring.frequency'
+    __string__ = "Lead Scoring Frequency"
     model = fields.Many2One(
         'crm.scoring.model', "Model", required=True, readonly=True,
         ondelete='CASCADE')

@@ -25,6 +25,7 @@ def whole_minutes(duration):
 class StageHistory(ModelSQL, ModelView):
     "A stay of an opportunity in a sales stage."
     __name__ = 'crm.opportunity.stage_history'
+    __string__ = "Stage History"
     opportunity = fields.Many2One(
         'sale.opportunity', "Opportunity", required=True, readonly=True,
         ondelete='CASCADE')

@@ -31,6 +31,7 @@ DOCUMENTS = [
 class Terms(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Terms and conditions printed on a type of document of a company."
     __name__ = 'crm.terms'
+    __string__ = "Terms and Conditions"
     name = fields.Char("Name", required=True, translate=True)
     document = fields.Selection(DOCUMENTS, "Document", required=True)
     document_string = document.translated('document')

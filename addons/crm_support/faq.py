@@ -60,6 +60,7 @@ def sanitize_html(text):
 class FaqCategory(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "A category of FAQ"
     __name__ = 'crm.faq.category'
+    __string__ = "FAQ Category"
     name = fields.Char("Name", required=True, translate=True)
 
 
@@ -68,6 +69,7 @@ class Faq(
         OwnedMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     "FAQ"
     __name__ = 'crm.faq'
+    __string__ = "FAQ"
     _rec_name = 'question'
     _crm_tracked_fields = ['state', 'question', 'answer', 'assigned_user']
     _crm_server_fields = {
@@ -228,6 +230,7 @@ class Faq(
 class FaqTicket(ModelSQL):
     "The tickets a FAQ answers"
     __name__ = 'crm.faq-crm.ticket'
+    __string__ = "FAQ - Ticket"
     faq = fields.Many2One(
         'crm.faq', "FAQ", required=True, ondelete='CASCADE')
     ticket = fields.Many2One(

@@ -22,6 +22,7 @@ from .ticket_reporting import AbstractReport
 class StatusReport(AbstractReport):
     "FAQ by status, in the order of the verification."
     __name__ = 'crm.faq.report.status'
+    __string__ = "FAQ by Status"
     state = fields.Selection(STATES, "Status", sort=False)
     state_name = fields.Function(fields.Char("Status"), 'get_state_name')
     _model = 'crm.faq'
@@ -39,6 +40,7 @@ class LinkedReport(AbstractReport):
     """FAQ by their number of linked tickets (of the context), the most
     linked first."""
     __name__ = 'crm.faq.report.linked'
+    __string__ = "Most Linked FAQ"
     faq = fields.Many2One('crm.faq', "FAQ")
     state = fields.Selection(STATES, "Status", sort=False)
     state_name = fields.Function(fields.Char("Status"), 'get_state_name')

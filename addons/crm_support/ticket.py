@@ -58,6 +58,7 @@ class TicketCategory(
         DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "A category of tickets (Big Problem, Small Problem ...)"
     __name__ = 'crm.ticket.category'
+    __string__ = "Ticket Category"
     name = fields.Char("Name", required=True, translate=True)
 
 
@@ -65,6 +66,7 @@ class TicketStatus(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     """A status label shown for a state of the tickets: the first of a state
     is given to the tickets reaching it."""
     __name__ = 'crm.ticket.status'
+    __string__ = "Ticket Status"
     name = fields.Char("Name", required=True, translate=True)
     state = fields.Selection(STATES, "State", required=True,
         help="The fixed state of the workflow this label stands for.")
@@ -82,6 +84,7 @@ class Ticket(
         ChatMixin, Workflow, ModelSQL, ModelView):
     "Trouble Ticket"
     __name__ = 'crm.ticket'
+    __string__ = "Ticket"
     _rec_name = 'number'
     _crm_tracked_fields = [
         'state', 'status', 'priority', 'severity', 'assigned_user',

@@ -43,6 +43,7 @@ class Ticket(metaclass=PoolMeta):
 class TicketMassStatusStart(ModelView):
     "Choose the status of the selected tickets"
     __name__ = 'crm.ticket.mass_status.start'
+    __string__ = "Change Ticket Status"
     status = fields.Many2One('crm.ticket.status', "Status", required=True)
     status_state = fields.Function(
         fields.Selection(STATES, "State"), 'on_change_with_status_state')

@@ -23,6 +23,7 @@ ATTACHED_MODELS = ['ir.attachment', 'ir.note', 'crm.change']
 class TicketMergeStart(ModelView):
     "Choose the ticket to keep"
     __name__ = 'crm.ticket.merge.start'
+    __string__ = "Merge Tickets"
     tickets = fields.Many2Many(
         'crm.ticket', None, None, "Tickets", readonly=True)
     keep = fields.Many2One(

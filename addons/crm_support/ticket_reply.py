@@ -30,6 +30,7 @@ def html_to_text(html):
 class CannedReply(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "A saved reply of the support team"
     __name__ = 'crm.ticket.canned_reply'
+    __string__ = "Saved Reply"
     name = fields.Char("Name", required=True, translate=True)
     text = fields.Text("Text", required=True, translate=True)
 
@@ -37,6 +38,7 @@ class CannedReply(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 class TicketReplyStart(ModelView):
     "Write the reply"
     __name__ = 'crm.ticket.reply.start'
+    __string__ = "Reply to Ticket"
     audience = fields.Selection(AUDIENCES, "For", required=True)
     canned_reply = fields.Many2One(
         'crm.ticket.canned_reply', "Saved Reply",

@@ -61,6 +61,7 @@ def _hours(interval):
 class Context(ReportPeriodMixin, ReportContextMixin, ModelView):
     "The period, owner and team the support reports show."
     __name__ = 'crm.support.report.context'
+    __string__ = "Support Report Context"
     days = fields.Integer(
         "Older Than (Days)", required=True,
         domain=[('days', '>=', 0), ('days', '<=', MAX_DAYS)],
@@ -151,6 +152,7 @@ class OpenMixin:
 class StatusReport(AbstractReport):
     "Tickets by status, in the order of the workflow."
     __name__ = 'crm.ticket.report.status'
+    __string__ = "Tickets by Status"
     status = fields.Many2One('crm.ticket.status', "Status")
     state = fields.Selection(STATES, "State", sort=False)
     state_name = fields.Function(fields.Char("State"), 'get_state_name')
@@ -200,11 +202,13 @@ class AssigneeMixin:
 class PriorityReport(PriorityMixin, OpenMixin, AbstractReport):
     "Tickets by priority."
     __name__ = 'crm.ticket.report.priority'
+    __string__ = "Tickets by Priority"
 
 
 class CategoryReport(OpenMixin, AbstractReport):
     "Tickets by category."
     __name__ = 'crm.ticket.report.category'
+    __string__ = "Tickets by Category"
     category = fields.Many2One('crm.ticket.category', "Category")
     label = fields.Function(fields.Char("Category"), 'get_label')
     _dimension = 'category'
@@ -213,6 +217,7 @@ class CategoryReport(OpenMixin, AbstractReport):
 class AccountReport(OpenMixin, AbstractReport):
     "Tickets by account."
     __name__ = 'crm.ticket.report.account'
+    __string__ = "Tickets by Account"
     account = fields.Many2One('party.party', "Account")
     label = fields.Function(fields.Char("Account"), 'get_label')
     _dimension = 'account'
@@ -221,6 +226,7 @@ class AccountReport(OpenMixin, AbstractReport):
 class AssigneeReport(AssigneeMixin, OpenMixin, AbstractReport):
     "Tickets by assignee."
     __name__ = 'crm.ticket.report.assignee'
+    __string__ = "Tickets by Assignee"
 
 
 class AgedReport(AssigneeMixin, AbstractReport):
@@ -228,6 +234,7 @@ class AgedReport(AssigneeMixin, AbstractReport):
     the age of the oldest and their average age (days until now), the
     oldest first."""
     __name__ = 'crm.ticket.report.aged'
+    __string__ = "Aged Open Tickets"
     oldest_days = fields.Float("Oldest (Days)", digits=(16, 1))
     average_days = fields.Float("Average Age (Days)", digits=(16, 1))
 
@@ -284,9 +291,11 @@ class ResponseTimeAssigneeReport(
         AssigneeMixin, ResponseTimeMixin, AbstractReport):
     "First response and resolution times per assignee."
     __name__ = 'crm.ticket.report.response_time_assignee'
+    __string__ = "Response Times by Assignee"
 
 
 class ResponseTimePriorityReport(
         PriorityMixin, ResponseTimeMixin, AbstractReport):
     "First response and resolution times per priority."
     __name__ = 'crm.ticket.report.response_time_priority'
+    __string__ = "Response Times by Priority"

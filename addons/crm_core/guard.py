@@ -36,6 +36,11 @@ links
     :meth:`ModelStorage.check_modification`: a record created or written
     on behalf of a user may not point to a guarded record the user may not
     read (Many2One, Reference, and the ids added to x2many fields).
+existence
+    :meth:`ModelSQL.read`, ``write`` and ``delete`` refuse hidden records
+    naming the rules that hide them and missing records as missing: for
+    guarded records both are refused as not shared, so that an id does not
+    tell whether its record exists.
 revisions
     A model kept with ``_history`` (sales with ``sale_history``) is read
     and searched as it was at the ``_datetime`` of the context, and the
@@ -402,6 +407,25 @@ def _patch_before_write():
     ModelStorage._before_write = classmethod(guarded_before_write)
 
 
+def _patch_domain_rule_errors():
+    """The host refuses a read or a change of hidden records naming its
+    rules, and of missing records saying they do not exist: for guarded
+    records, both get the message of records not shared, which does not
+    tell a hidden record from a missing one."""
+    check_domain_rule = ModelSQL._ModelSQL__check_domain_rule.__func__
+
+    @wraps(check_domain_rule)
+    def guarded_check_domain_rule(cls, ids, mode):
+        try:
+            return check_domain_rule(cls, ids, mode)
+        except AccessError:
+            if on_behalf_of_user() and guarded(cls):
+                check_readable(cls, ids, mode=mode)
+            raise
+    ModelSQL._ModelSQL__check_domain_rule = classmethod(
+        guarded_check_domain_rule)
+
+
 def _import_ids(Model, fields_names, data):
     """Yield (Model, ids) of the integer ids of the id columns of an
     import (``id``, ``contact_mechanisms/id`` ...): the records it writes."""
@@ -675,6 +699,8 @@ def install():
     # (their names in a message, their state): the rules come first
     _patch_before_write()
     _patch_records_read('_before_delete', mode='delete')
+    # A hidden record and a missing one are refused alike
+    _patch_domain_rule_errors()
     _patch_resource_access()
     # The overrides of write read the records before the host's
     # _before_write: an import checks the ids it writes first

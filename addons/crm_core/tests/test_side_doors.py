@@ -73,6 +73,30 @@ class SideDoorTestMixin:
         self.assertEqual(copy.assigned_user, users['rep1'])
 
     @with_transaction()
+    def test_hidden_and_missing_refused_alike(self):
+        "A hidden record is refused as a missing one is: its id tells none"
+        Party = Pool().get('party.party')
+        company, users, hidden, own, _ = self._hidden_world()
+        missing = max(map(int, Party.search([]))) + 1000
+
+        def refusal(call, id_):
+            with acting_as(users['rep1'], company), \
+                    self.assertRaises(AccessError) as refused:
+                call(id_)
+            return refused.exception.message.replace(str(id_), 'ID')
+        for method, call in [
+                ('read', lambda i: Party.read([i], ['name'])),
+                ('write', lambda i: Party.write(
+                        [Party(i)], {'description': "Taken"})),
+                ('delete', lambda i: Party.delete([Party(i)])),
+                ]:
+            with self.subTest(method=method):
+                hidden_refusal = refusal(call, hidden.id)
+                self.assertEqual(hidden_refusal, refusal(call, missing))
+                self.assertNotIn("rule", hidden_refusal)
+        self.assertEqual(Party(hidden.id).name, "Hidden Corp")
+
+    @with_transaction()
     def test_nested_search_follows_target_rules(self):
         "Searching through a link to a hidden record finds nothing"
         Party = Pool().get('party.party')

@@ -210,7 +210,8 @@ def test_administrator_edits_a_profile_grid(
         pane = page.locator('#tabcontent .tab-pane.active')
         pane.locator('td div.column-char', has_text="CRM Staff").dblclick()
         pane.locator('a[role="tab"]', has_text="CRM Profile").click()
-        grid = pane.locator('table.tree > tbody > tr', has_text="Party")
+        grid = pane.locator(
+            'table.tree > tbody > tr', has_text="Account / Contact")
         delete = grid.locator('td[data-title="Delete: "] input')
         edit = grid.locator('td[data-title="Edit: "] input')
         expect(edit).to_be_checked()

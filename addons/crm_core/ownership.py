@@ -183,8 +183,7 @@ class Sharing(ModelSQL, ModelView):
         return 'private'
 
     def get_model_name(self, name):
-        Model = Pool().get('ir.model')
-        return Model.get_name(self.model)
+        return record_type_name(self.model)
 
     def get_rec_name(self, name):
         return self.model_name
@@ -466,6 +465,17 @@ class Rule(metaclass=PoolMeta):
         return context
 
 
+def record_type_name(model_name):
+    "Return the name users give the records of the CRM type model_name."
+    pool = Pool()
+    try:
+        Model = pool.get(model_name)
+    except KeyError:
+        Model = None
+    name = getattr(Model, 'crm_record_type_name', lambda: None)()
+    return name or pool.get('ir.model').get_name(model_name)
+
+
 class SharingFollowerMixin:
     """Records whose access follows the sharing of the records of another
     type (``crm_sharing_follows``), such as the occurrences of activities.
@@ -548,6 +558,13 @@ class OwnedMixin:
     @classmethod
     def crm_sharing_scope(cls):
         "Return the domain of the records exempt from CRM sharing."
+        return None
+
+    @classmethod
+    def crm_record_type_name(cls):
+        """Return what users call the records of this type, when it is not
+        the name of the model (a host model holding CRM records: parties
+        are accounts and contacts)."""
         return None
 
     @classmethod

@@ -420,6 +420,10 @@ class Party(GlobalSearchMixin, OwnedMixin, ChatMixin, metaclass=PoolMeta):
         return ('crm_type', '=', None)
 
     @classmethod
+    def crm_record_type_name(cls):
+        return gettext('crm_core.msg_record_type_party')
+
+    @classmethod
     def crm_import_concerns(cls, fields_names):
         return 'crm_type' in fields_names
 

@@ -26,6 +26,8 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
+from .ownership import record_type_name
+
 #: An action bound to a CRM record type: its key (unique for the type),
 #: the keyword binding it (form_action, form_relate ...) and the values of
 #: the action record (its model: 'type', its name: a message id)
@@ -34,12 +36,9 @@ RecordAction = namedtuple('RecordAction', ['key', 'keyword', 'values'])
 
 def record_type_selection(exclude=()):
     "Return the selection of the CRM record types (but exclude), by name."
-    pool = Pool()
-    Model = pool.get('ir.model')
-    Sharing = pool.get('crm.sharing')
-    names = Model.get_names()
+    Sharing = Pool().get('crm.sharing')
     selection = sorted(
-        ((m, names.get(m, m)) for m in Sharing.shared_models()
+        ((m, record_type_name(m)) for m in Sharing.shared_models()
             if m not in exclude),
         key=lambda s: s[1])
     return [(None, '')] + selection

@@ -177,10 +177,17 @@ class Opportunity(GlobalSearchMixin, OwnedMixin, metaclass=PoolMeta):
             ('lead_company', operator, value),
             ]
 
+    @classmethod
+    def crm_record_type_name(cls):
+        return gettext('crm_sales.msg_record_type_opportunity')
+
     def get_rec_name(self, name):
+        "A lead is named by its person, a potential by its name"
         rec_name = super().get_rec_name(name)
         if self.state == 'lead' and self.lead_name:
             rec_name += ' ' + self.lead_name
+        elif self.state != 'lead' and self.description:
+            rec_name += ' ' + self.description
         return rec_name
 
     @classmethod
@@ -189,6 +196,7 @@ class Opportunity(GlobalSearchMixin, OwnedMixin, metaclass=PoolMeta):
         _, operator, value = clause
         if domain[0] == 'OR':
             domain.append(('lead_name', operator, value))
+            domain.append(('description', operator, value))
         return domain
 
     @classmethod

@@ -76,6 +76,10 @@ class Sale(GlobalSearchMixin, OwnedMixin, metaclass=PoolMeta):
         'get_crm_potential', searcher='search_crm_potential')
 
     @classmethod
+    def crm_record_type_name(cls):
+        return gettext('crm_sales.msg_record_type_sale')
+
+    @classmethod
     def __setup__(cls):
         super().__setup__()
         # The accounts of a sale open the CRM account form (crm_core's

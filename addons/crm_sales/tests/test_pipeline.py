@@ -158,6 +158,25 @@ class PipelineTestCase(unittest.TestCase):
             self.assertEqual(Opportunity.search(
                     domain + [('id', '=', potential.id)]), [potential])
 
+    @with_transaction()
+    def test_potential_named_by_its_name(self):
+        """A potential is named by its number and name, found by its name;
+        activities and tags call the types by their CRM names"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Activity = pool.get('crm.activity')
+        self.setup_people()
+        potential = self.potential('rep1', description="Garza renewal")
+        self.assertEqual(
+            potential.rec_name, f'{potential.number} Garza renewal')
+        self.assertEqual(Opportunity.search(
+                [('rec_name', 'ilike', '%garza%')]), [potential])
+        types = dict(Activity.get_resources())
+        self.assertEqual(
+            (types['party.party'], types['sale.opportunity'],
+                types['sale.sale']),
+            ("Account / Contact", "Lead / Potential", "Quote / Sales Order"))
+
     # Probability
 
     @with_transaction()

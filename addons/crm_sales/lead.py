@@ -197,6 +197,17 @@ class Opportunity(GlobalSearchMixin, OwnedMixin, metaclass=PoolMeta):
         if domain[0] == 'OR':
             domain.append(('lead_name', operator, value))
             domain.append(('description', operator, value))
+            if isinstance(value, str) and ' ' in value.strip('%'):
+                # (the whole name: the number, then the name)
+                number, rest = value.lstrip('%').split(' ', 1)
+                if value.startswith('%'):
+                    number_clause = ('number', 'ilike', '%' + number)
+                else:
+                    number_clause = ('number', '=', number)
+                domain.append([number_clause, ['OR',
+                            ('lead_name', operator, rest),
+                            ('description', operator, rest),
+                            ]])
         return domain
 
     @classmethod

@@ -169,8 +169,11 @@ class PipelineTestCase(unittest.TestCase):
         potential = self.potential('rep1', description="Garza renewal")
         self.assertEqual(
             potential.rec_name, f'{potential.number} Garza renewal')
-        self.assertEqual(Opportunity.search(
-                [('rec_name', 'ilike', '%garza%')]), [potential])
+        for value in [
+                '%garza%', potential.rec_name, f'%{potential.rec_name}%']:
+            with self.subTest(value=value):
+                self.assertEqual(Opportunity.search(
+                        [('rec_name', 'ilike', value)]), [potential])
         types = dict(Activity.get_resources())
         self.assertEqual(
             (types['party.party'], types['sale.opportunity'],

@@ -499,7 +499,8 @@ class TagCloud(ModelSQL, ModelView):
                 tag.id.as_('tag'),
                 tag.name.as_('name'),
                 tag.visibility.as_('visibility'),
-                Coalesce(counts.number, 0).as_('number'),
+                # (PostgreSQL sums counts as numeric)
+                cls.number.sql_cast(Coalesce(counts.number, 0)).as_('number'),
                 where=_visible_tags_condition(tag, user))
 
     @classmethod

@@ -267,15 +267,23 @@ class Sharing(ModelSQL, ModelView):
     def sharing_model_of(cls, model_name):
         """Return the shared type whose sharing model_name follows (itself
         if shared), None if none."""
-        if model_name in cls.shared_models():
-            return model_name
-        try:
-            Model = Pool().get(model_name)
-        except KeyError:
-            return None
-        follows = getattr(Model, 'crm_sharing_follows', None)
-        if follows in cls.shared_models():
-            return follows
+        return cls.sharing_models().get(model_name)
+
+    @classmethod
+    def sharing_models(cls):
+        """Return {model: shared type} of the shared types and of the
+        models following them (asked at every rule look-up: kept with the
+        shared types it was made of)."""
+        shared = cls.shared_models()
+        memo = cls.__dict__.get('_crm_sharing_models')
+        if memo is None or memo[0] != shared:
+            mapping = {m: m for m in shared}
+            for name, Model in Pool().iterobject():
+                follows = getattr(Model, 'crm_sharing_follows', None)
+                if follows in shared:
+                    mapping[name] = follows
+            memo = cls._crm_sharing_models = (shared, mapping)
+        return memo[1]
 
     @classmethod
     def create(cls, vlist):
@@ -429,7 +437,7 @@ class Rule(metaclass=PoolMeta):
     def _get_cache_key(cls, model_names):
         key = super()._get_cache_key(model_names)
         Sharing = Pool().get('crm.sharing')
-        if any(map(Sharing.sharing_model_of, model_names)):
+        if not Sharing.sharing_models().keys().isdisjoint(model_names):
             # The CRM context depends on the user, not only on its groups
             key = (*key, Transaction().user)
         return key

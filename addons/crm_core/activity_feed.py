@@ -146,9 +146,10 @@ def _date_line(name, value, activity):
     return f'{name};TZID={activity.timezone}:{value:%Y%m%dT%H%M%S}'
 
 
-def _event_lines(activity, occurrence=None, category=None):
+def _event_lines(activity, occurrence=None, category=None, recurrence=()):
     """Return the content lines (unfolded) of the VEVENT or VTODO of
-    activity, or of one of its moved occurrences.
+    activity, or of one of its moved occurrences, with the lines of its
+    recurrence.
 
     (Written as lines, the text escaped, the rule encoded and the lines
     folded by icalendar: its components cost 0.3 s for 2,000 activities,
@@ -185,6 +186,8 @@ def _event_lines(activity, occurrence=None, category=None):
     if occurrence:
         lines.append(_date_line(
                 'RECURRENCE-ID', occurrence.recurrence_date, activity))
+    lines.extend(recurrence)
+    lines.append(f'END:{kind}')
     return lines
 
 
@@ -337,21 +340,19 @@ def build_calendar(user_id):
     lines = []
     for activity in activities:
         category = names.get(activity.resource)
-        event = _event_lines(activity, category=category)
         occurrences = exceptions.get(activity.id, [])
+        recurrence = []
         if activity.frequency:
-            event.append('RRULE:' + vRecur(
+            recurrence.append('RRULE:' + vRecur(
                     _recurrence_rule(activity)).to_ical().decode())
-            event.extend(
+            recurrence.extend(
                 _date_line('EXDATE', o.recurrence_date, activity)
                 for o in occurrences if o.cancelled)
-        lines.extend(event)
-        lines.append(event[0].replace('BEGIN', 'END', 1))
+        lines.extend(_event_lines(
+                activity, category=category, recurrence=recurrence))
         for occurrence in occurrences:
             if occurrence.moved and not occurrence.cancelled:
-                event = _event_lines(activity, occurrence, category)
-                lines.extend(event)
-                lines.append(event[0].replace('BEGIN', 'END', 1))
+                lines.extend(_event_lines(activity, occurrence, category))
     _add_timezones(calendar, activities)
     envelope = calendar.to_ical()
     end = b'END:VCALENDAR\r\n'

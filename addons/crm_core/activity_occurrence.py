@@ -287,8 +287,7 @@ class Occurrence(
                     where=invitation.user.in_(users)))]
 
     def get_invited(self, name):
-        return Transaction().user in {
-            u.id for u in self.activity.invited_users}
+        return self.activity.invited
 
     @classmethod
     def search_invited(cls, name, clause):

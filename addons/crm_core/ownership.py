@@ -258,10 +258,19 @@ class Sharing(ModelSQL, ModelView):
         return frozenset(cls._settings())
 
     @classmethod
+    def _followed_types(cls):
+        "Return {model: the type it follows} of the followers of the pool."
+        return {name: Model.crm_sharing_follows
+            for name, Model in Pool().iterobject()
+            if getattr(Model, 'crm_sharing_follows', None)}
+
+    @classmethod
     def followers_of(cls, model_name):
         "Return the models following the sharing of model_name."
-        return [Model for _, Model in Pool().iterobject()
-            if getattr(Model, 'crm_sharing_follows', None) == model_name]
+        pool = Pool()
+        return [pool.get(name)
+            for name, follows in cls._followed_types().items()
+            if follows == model_name]
 
     @classmethod
     def sharing_model_of(cls, model_name):
@@ -278,10 +287,9 @@ class Sharing(ModelSQL, ModelView):
         memo = cls.__dict__.get('_crm_sharing_models')
         if memo is None or memo[0] != shared:
             mapping = {m: m for m in shared}
-            for name, Model in Pool().iterobject():
-                follows = getattr(Model, 'crm_sharing_follows', None)
-                if follows in shared:
-                    mapping[name] = follows
+            mapping.update((name, follows)
+                for name, follows in cls._followed_types().items()
+                if follows in shared)
             memo = cls._crm_sharing_models = (shared, mapping)
         return memo[1]
 

@@ -64,9 +64,11 @@ class User(metaclass=PoolMeta):
                 map(int, user.groups)):
             return preferences
         windows = ActWindow.search([('action', '=', home.id)], limit=1)
+        if not windows:
+            return preferences
+        # (a board, as CRM > Home, has no type: its blocks check theirs)
         with Transaction().set_user(user.id), check_access():
-            if (not windows or not windows[0].res_model
-                    or not ModelAccess.check(
+            if (windows[0].res_model and not ModelAccess.check(
                         windows[0].res_model, raise_exception=False)):
                 return preferences
         preferences['actions'] = preferences['actions'] + [home.id]

@@ -58,6 +58,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .guard import readable_ids, reference_parts
 from .record_actions import RecordAction, record_type_selection
+from .rule_user import USER_RULE_MODELS
 from .report import readable_condition
 from .server_fields import ServerFieldsMixin
 
@@ -67,8 +68,7 @@ VISIBILITIES = [
     ]
 #: The number of sizes of the tag cloud (1 the least used, 5 the most)
 CLOUD_SIZES = 5
-#: The models whose record rules read the user's id ("user_id")
-RULE_MODELS = {'crm.tag', 'crm.tag.link'}
+USER_RULE_MODELS.update({'crm.tag', 'crm.tag.link'})
 #: The separators of the names of new tags typed in Add Tags
 NAME_SEPARATORS = [',', ';', '\n']
 
@@ -191,30 +191,6 @@ class Tag(ModelSQL, ModelView):
                                 'user': user,
                                 } for n in missing]))
         return [found[n] for n in names]
-
-
-class Rule(metaclass=PoolMeta):
-    __name__ = 'ir.rule'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.domain.help += (
-            '\n- "user_id": the id of the user (tags and their links)')
-
-    @classmethod
-    def _get_context(cls, model_name):
-        context = super()._get_context(model_name)
-        if model_name in RULE_MODELS:
-            context['user_id'] = Transaction().user
-        return context
-
-    @classmethod
-    def _get_cache_key(cls, model_names):
-        key = super()._get_cache_key(model_names)
-        if set(model_names) & RULE_MODELS:
-            key = (*key, Transaction().user)
-        return key
 
 
 class TagLink(ServerFieldsMixin, ResourceMixin, ModelSQL, ModelView):

@@ -86,20 +86,17 @@ class CrmHomeTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_support_roles_and_admin_home_screen(self):
-        """Support lands on the accounts (on the tickets with crm_support),
-        the administrator on the set-up"""
+        """Every role lands on its dashboards (CRM > Home), the
+        administrator on the set-up"""
         pool = Pool()
+        Role = pool.get('crm.role')
         User = pool.get('res.user')
-        Module = pool.get('ir.module')
         company, users = create_crm_users(users={
                 'support': ('role_support_rep', 'group_crm_staff')})
-        if Module.search([
-                    ('name', '=', 'crm_support'),
-                    ('state', '=', 'activated')]):
-            home = _id('act_ticket_form', 'crm_support')
-        else:
-            home = _id('act_account_form')
+        home = _id('act_dashboard_home')
         self.assertIn(home, preferences(users['support'])['actions'])
+        self.assertEqual(
+            {r.crm_home_screen_used().id for r in Role.search([])}, {home})
         admin = User(_id('user_admin', 'res'))
         self.assertIn(
             _id('act_configuration_form'), preferences(admin)['actions'])

@@ -11,6 +11,7 @@ from .activation import CrmModulesTestMixin
 from .test_accounts import AccountTestMixin
 from .test_activities import ActivityTestMixin
 from .test_activity_reminders import ActivityReminderTestMixin
+from .test_dashboards import DashboardTestMixin
 from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
@@ -21,7 +22,7 @@ class CrmCoreTestCase(
         CrmModulesTestMixin,
         SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
         AccountTestMixin, ActivityTestMixin, ActivityReminderTestMixin,
-        TagTestMixin,
+        TagTestMixin, DashboardTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

@@ -614,3 +614,83 @@ def test_sales_rep_drags_one_meeting_of_a_series(
     assert (series['start'], series['frequency'], series['count']) == (
         start, 'weekly', 3)
     check_screenshot(screenshot)
+
+
+def test_sales_rep_lands_on_its_dashboards(
+        browser, web_server, browser_world):
+    """At login a rep lands on CRM > Home: its first dashboard, under the
+    Dashboards block listing the others, which a double click opens in a
+    tab; a double click on a key metric opens the records it counts, as
+    many as it shows; every block is filtered (only its own metrics)"""
+    admin = browser_world['admin']
+    rep_id = browser_world['users']['browser.rep']
+    rep = JsonRpc(web_server.url, web_server.database)
+    rep.login('browser.rep', PASSWORD)
+    order = [('sequence', 'ASC'), ('id', 'ASC')]
+    dashboards = admin.model('crm.dashboard', 'search_read', [
+            ('user', '=', rep_id)], 0, None, order, ['name'])
+    assert len(dashboards) > 1
+    blocks = {d['id']: [b['title'] or b['action.']['rec_name']
+            for b in admin.model('crm.dashboard.block', 'search_read', [
+                    ('dashboard', '=', d['id'])], 0, None, order,
+                ['title', 'action.rec_name'])]
+        for d in dashboards}
+    metrics = rep.model('crm.dashboard.metric', 'search_read', [
+            ('user', '=', rep_id)], 0, None, order, ['name', 'count'])
+    assert "Key Metrics" in blocks[dashboards[0]['id']]
+
+    screenshot = screenshot_dir() / 'sales-rep-home-dashboards.png'
+    failure = screenshot.parent / f'failure-{screenshot.name}'
+    with browser_page(browser, web_server, failure, width=1440,
+            height=900) as (page, errors):
+        sao = Sao(page, web_server)
+        sao.login('browser.rep', PASSWORD)
+
+        def headings():
+            pane = page.locator('#tabcontent .tab-pane.active .board')
+            heading = pane.locator('.board-action > .panel-heading')
+            heading.first.wait_for()
+            return pane, [h.strip() for h in heading.all_inner_texts()]
+        board, shown = headings()
+        assert shown == ["Dashboards", *blocks[dashboards[0]['id']]]
+
+        def block(name):
+            return board.locator('.board-action').filter(
+                has=page.locator('.panel-heading', has_text=name)).first
+
+        def rows(name):
+            cells = block(name).locator(
+                'table.tree > tbody > tr td[data-title="Name: "]')
+            cells.first.wait_for()
+            return [c.strip() for c in cells.all_inner_texts()]
+        assert rows("Dashboards") == [d['name'] for d in dashboards]
+        # (the block lists the rep's own metrics, not the roles' templates)
+        assert rows("Key Metrics") == [m['name'] for m in metrics]
+        page.screenshot(path=str(screenshot))
+
+        metric = metrics[0]
+        row = block("Key Metrics").locator('table.tree > tbody > tr').filter(
+            has_text=metric['name']).first
+        assert metric['count'] in row.inner_text()
+        row.dblclick()
+        tab = page.locator('#tablist li[id^="nav-"] a', has_text=metric['name'])
+        tab.first.wait_for()
+        page.wait_for_load_state('networkidle')
+        count = sao.current('screen.group.length')
+        assert metric['count'] in {str(count), '1000+'}
+
+        # The second dashboard opens in a tab of its own
+        home = page.locator('#tablist li[id^="nav-"] a', has_text="Home")
+        home.first.click()
+        board, _ = headings()
+        block("Dashboards").locator('table.tree > tbody > tr').filter(
+            has_text=dashboards[1]['name']).first.dblclick()
+        page.locator('#tablist li[id^="nav-"] a',
+            has_text=dashboards[1]['name']).first.wait_for()
+        board, shown = headings()
+        assert shown == ["Dashboards", *blocks[dashboards[1]['id']]]
+        page.wait_for_load_state('networkidle')
+        page.screenshot(path=str(
+                screenshot.parent / 'sales-rep-home-second-dashboard.png'))
+        assert not errors, errors
+    check_screenshot(screenshot)

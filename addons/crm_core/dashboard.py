@@ -231,6 +231,23 @@ class DashboardBlock(sequence_ordered(), ModelSQL, ModelView):
     def default_colspan():
         return 1
 
+    @classmethod
+    def create(cls, vlist):
+        "A block added without a place goes after the dashboard's last."
+        last = {}
+        vlist = [dict(v) for v in vlist]
+        for values in vlist:
+            if values.get('sequence') is None and values.get('dashboard'):
+                dashboard = values['dashboard']
+                if dashboard not in last:
+                    blocks = cls.search([('dashboard', '=', dashboard)],
+                        order=[('sequence', 'DESC NULLS LAST')], limit=1)
+                    last[dashboard] = (blocks[0].sequence or 0
+                        if blocks else 0)
+                last[dashboard] += 10
+                values['sequence'] = last[dashboard]
+        return super().create(vlist)
+
     def get_rec_name(self, name):
         return self.title or (self.action.rec_name if self.action else '')
 

@@ -11,12 +11,12 @@ many leads and potentials, a tenth of that in contacts) and measures for
 the same data in the same run, as ``bench_pipeline.py`` does, the users
 ``admin``, ``bench_rep01`` (its 1/20 through the record rules) and
 ``bench_manager1`` (the 20 reps below its role): what the route
-``/crm/pipeline/data`` computes (``pipeline_board.board_data``: the stages,
+``/crm/pipeline/data`` computes (``pipeline_board_data.board_data``: the stages,
 up to 200 cards per column searched and read as the user, the overdue
 markers and the grouped totals with the user's read rules), for every
 close quarter and for 2026 Q4, beside a plain ``search_count`` of the open
 potentials of the same filter in the same run (``ratio_vs_count``); then
-the move of a card (``pipeline_board.move``, rolled back).  One JSON line
+the move of a card (``pipeline_board_data.move``, rolled back).  One JSON line
 per figure on stdout, progress on stderr.  A benchmark never fails on a
 time.
 """
@@ -40,7 +40,7 @@ OPEN_STATES = ['opportunity', 'converted']
 
 def board_figures(bench, size, users):
     "Yield the figures of the board's data, per user and quarter."
-    from crm_sales import pipeline_board
+    from crm_sales import pipeline_board_data as pipeline_board
     Opportunity = bench.pool.get('sale.opportunity')
 
     for quarter in ['', QUARTER]:
@@ -78,7 +78,7 @@ def move_figures(bench, size, users):
     (the write of the form, the stage history, the totals of the two
     columns), each run rolled back."""
     from trytond.transaction import Transaction
-    from crm_sales import pipeline_board
+    from crm_sales import pipeline_board_data as pipeline_board
     pool = bench.pool
     Opportunity = pool.get('sale.opportunity')
     Stage = pool.get('crm.sales_stage')

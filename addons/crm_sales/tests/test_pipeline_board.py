@@ -19,8 +19,8 @@ from werkzeug.test import Client
 
 from crm_core.tests.activation import CrmModulesTestMixin
 from crm_core.tests.tools import CrmUser, acting_as, create_crm_users
-from crm_sales.pipeline_board import (
-    CARD_LIMIT, COOKIE, TOKEN_LENGTH, quarter_code)
+from crm_sales.pipeline_board import COOKIE, TOKEN_LENGTH
+from crm_sales.pipeline_board_data import CARD_LIMIT, quarter_code
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError

@@ -8,6 +8,7 @@ does) or HTTP and gives an :class:`Outcome`: ok, refused (an error the
 server chose to give) or not applicable (argument shapes, 422, 5xx).
 :class:`Attempt` is one call to make and, once run, its verdict.
 """
+import http.client
 import json
 import re
 import urllib.error
@@ -83,6 +84,45 @@ class Client:
         self.rpc = rpc
         self.rest_key = rest_key
         self.rpc.timeout = timeout
+        self._board = None
+
+    def board_headers(self):
+        """The cookie and CSRF token of the user's pipeline board session,
+        opened once as sao opens it: the menu's wizard gives a launch
+        code, the page trades it for the cookie and shows the token ({}
+        without the board)"""
+        if self._board is None:
+            self._board = {}
+            try:
+                self._board = self._open_board()
+            except (RpcError, OSError, KeyError, IndexError, ValueError):
+                pass
+        return self._board
+
+    def _open_board(self):
+        rpc = self.rpc
+        name = 'wizard.crm.pipeline_board.open'
+        session, start, _ = rpc.call(f'{name}.create', rpc.context)
+        result = rpc.call(f'{name}.execute', session, {}, start, rpc.context)
+        rpc.call(f'{name}.delete', session, rpc.context)
+        (action, _), = result['actions']
+        parts = urllib.parse.urlsplit(rpc.url)
+        connection = http.client.HTTPConnection(
+            parts.hostname, parts.port, timeout=30)
+        try:
+            # (the answer is a redirect with the cookie: not followed)
+            connection.request('GET', action['url'])
+            response = connection.getresponse()
+            response.read()
+            cookie = response.headers['Set-Cookie'].split(';')[0]
+            connection.request('GET', response.headers['Location'],
+                headers={'Cookie': cookie})
+            page = connection.getresponse().read().decode()
+        finally:
+            connection.close()
+        token = page.split('<meta name="csrf-token" content="')[1].split(
+            '"')[0]
+        return {'Cookie': cookie, 'X-CSRF-Token': token}
 
     def call(self, method, args, context=None):
         """Call method as a client does: a warning is confirmed (skipped)
@@ -129,6 +169,8 @@ class Client:
             headers['Authorization'] = f'Session {self.rpc.session}'
         elif auth == 'rest' and self.rest_key:
             headers['Authorization'] = f'Bearer {self.rest_key}'
+        elif auth == 'board':
+            headers.update(self.board_headers())
         request = urllib.request.Request(
             url, data=data, method=method, headers=headers)
         try:

@@ -34,6 +34,15 @@ class ChecksMixin:
             found = _ids_of(value) & hidden
             if found:
                 return [f'returned hidden {model} ids {sorted(found)}']
+        elif kind == 'board_ids':
+            # the pipeline board's data: cards in columns
+            hidden = set(world.hidden.get(check[1], []))
+            cards = [card for column in (value or {}).get('stages', [])
+                for card in column.get('cards', [])] if isinstance(
+                    value, dict) else []
+            found = {c.get('id') for c in cards} & hidden
+            if found:
+                return [f'showed hidden {check[1]} ids {sorted(found)}']
         elif kind == 'nonempty':
             if value:
                 return [f'answered {_short(value)} for the hidden record']

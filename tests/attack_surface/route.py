@@ -19,6 +19,11 @@ from crm_testing import RpcError, _encode
 from .discovery import MUTATING_STANDARD, NO_ID_METHODS, STANDARD_READ
 from .world import TEXT_TYPES
 
+#: The routes of crm_sales' pipeline board (board_routes)
+BOARD_ROUTE = '/crm/pipeline/'
+#: An id no record has (the other half of an oracle pair)
+MISSING_ID = 10 ** 9 - 7
+
 
 class RouteMixin:
     "The routes of the WSGI application"
@@ -36,6 +41,9 @@ class RouteMixin:
                 if not mutating and not delete:
                     self.skipped.append(('*', f'route {rule}',
                             'not under /<database_name>/'))
+                continue
+            if BOARD_ROUTE in rule:
+                yield from self.board_routes(rule, mutating, delete)
                 continue
             ints = [n for n, c in converters.items()
                 if c == 'IntegerConverter']
@@ -73,6 +81,46 @@ class RouteMixin:
                     self.skipped.append(('*', label,
                             'no argument takes a record id, a model or a '
                             'resource'))
+
+    def board_routes(self, rule, mutating, delete):
+        """The pipeline board (crm_sales): its ids travel in a query and a
+        JSON body, behind its own session (a cookie and a CSRF token the
+        attacker gets by opening the board as sao does).  Its data must
+        hold no hidden potential; moving a hidden potential must change
+        nothing and answer as for a missing one."""
+        world = self.world
+        model = 'sale.opportunity'
+        db = self.database
+        path = re.sub(r'<database_name>', urllib.parse.quote(db), rule)
+        hidden = world.hidden.get(model, [])[:2]
+        if delete:
+            return
+        if rule.endswith('/data') and not mutating:
+            for scope in ['all', 'mine', 'team']:
+                for auth in [None, 'board']:
+                    yield self.gen('route', model, f'GET {rule}', path,
+                        http='GET', auth=auth,
+                        query={'scope': scope, 'quarter': ''},
+                        checks=[('board_ids', model)])
+        elif rule.endswith('/move') and mutating:
+            try:
+                [stage] = world.admin.model('crm.sales_stage', 'search',
+                    [], 0, 1, None)
+            except (RpcError, ValueError):
+                return
+            for h in hidden:
+                key = ('route', model, 'board move', h)
+                for truth, potential in [(True, h), (False, MISSING_ID)]:
+                    yield self.gen('route', model, f'POST {rule}', path,
+                        http='POST', auth='board',
+                        body={'potential': potential, 'stage': stage},
+                        mutating=True, pair=key, truth=truth)
+                yield self.gen('route', model, f'POST {rule}', path,
+                    http='POST', auth=None,
+                    body={'potential': h, 'stage': stage}, mutating=True)
+        elif not mutating:
+            self.skipped.append(('*', f'GET {rule}',
+                    'the board\'s page and assets: no record'))
 
     def route_calls(self, rule, converters, ints, names, method, db):
         world = self.world

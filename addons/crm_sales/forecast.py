@@ -74,12 +74,15 @@ class Opportunity(metaclass=PoolMeta):
                         t.amount],
                     where=t.state == 'won'),
                 # The forecast's open pipeline of a quarter, likewise, and
-                # the pipeline by stage report (its stage included)
+                # the pipeline by stage report (its stage included; and
+                # its id, which the reports select as MIN(id): without it
+                # the dashboard's Pipeline by Stage read the table, 310-340
+                # ms at 1M potentials, with it an index-only scan, 118-147)
                 Index(t,
                     (t.expected_close_date, Index.Range()),
                     include=[t.company, t.state, t.assigned_user,
                         t.assigned_team, t.amount, t.conversion_probability,
-                        t.sales_stage],
+                        t.sales_stage, t.id],
                     where=t.state.in_(OPEN_STATES)),
                 })
 

@@ -50,9 +50,10 @@ WRITE_FIELDS = {'write_date', 'write_uid', 'last_modified_at', '_timestamp'}
 #: (a figure only where no free text is: quotas)
 TYPED = {'text': 0, 'char': 1, 'numeric': 2, 'integer': 3}
 #: Text fields a user types free text in, tried first for the harmless
-#: change (a field with a syntax, such as an e-mail, is never chosen)
+#: change (a field with a syntax, such as an e-mail or a key metric's
+#: PYSON search, is never chosen)
 SYNTAX_WORDS = ('email', 'website', 'phone', 'mobile', 'fax', 'url', 'code',
-    'number', 'vat', 'iban', 'name')
+    'number', 'vat', 'iban', 'name', 'domain')
 
 
 def _build_demo(workdir):

@@ -646,26 +646,43 @@ def test_sales_rep_lands_on_its_dashboards(
         sao = Sao(page, web_server)
         sao.login('browser.rep', PASSWORD)
 
-        def headings():
+        def headings(expected):
+            """The board of the current tab and its blocks' headings, once
+            they show expected (sao titles each block as its window
+            arrives)"""
             pane = page.locator('#tabcontent .tab-pane.active .board')
             heading = pane.locator('.board-action > .panel-heading')
             heading.first.wait_for()
-            return pane, [h.strip() for h in heading.all_inner_texts()]
-        board, shown = headings()
-        assert shown == ["Dashboards", *blocks[dashboards[0]['id']]]
+            deadline = time.monotonic() + 30
+            while True:
+                shown = [h.strip() for h in heading.all_inner_texts()]
+                if shown == expected or time.monotonic() > deadline:
+                    return pane, shown
+                page.wait_for_timeout(100)
+        expected = ["Dashboards", *blocks[dashboards[0]['id']]]
+        board, shown = headings(expected)
+        assert shown == expected
 
         def block(name):
             return board.locator('.board-action').filter(
                 has=page.locator('.panel-heading', has_text=name)).first
 
-        def rows(name):
+        def rows(name, expected):
+            "The names in the block name, once they show expected"
             cells = block(name).locator(
                 'table.tree > tbody > tr td[data-title="Name: "]')
             cells.first.wait_for()
-            return [c.strip() for c in cells.all_inner_texts()]
-        assert rows("Dashboards") == [d['name'] for d in dashboards]
+            deadline = time.monotonic() + 30
+            while True:
+                shown = [c.strip() for c in cells.all_inner_texts()]
+                if shown == expected or time.monotonic() > deadline:
+                    return shown
+                page.wait_for_timeout(100)
+        names = [d['name'] for d in dashboards]
+        assert rows("Dashboards", names) == names
         # (the block lists the rep's own metrics, not the roles' templates)
-        assert rows("Key Metrics") == [m['name'] for m in metrics]
+        names = [m['name'] for m in metrics]
+        assert rows("Key Metrics", names) == names
         page.screenshot(path=str(screenshot))
 
         metric = metrics[0]
@@ -682,13 +699,14 @@ def test_sales_rep_lands_on_its_dashboards(
         # The second dashboard opens in a tab of its own
         home = page.locator('#tablist li[id^="nav-"] a', has_text="Home")
         home.first.click()
-        board, _ = headings()
+        board, _ = headings(expected)
         block("Dashboards").locator('table.tree > tbody > tr').filter(
             has_text=dashboards[1]['name']).first.dblclick()
         page.locator('#tablist li[id^="nav-"] a',
             has_text=dashboards[1]['name']).first.wait_for()
-        board, shown = headings()
-        assert shown == ["Dashboards", *blocks[dashboards[1]['id']]]
+        expected = ["Dashboards", *blocks[dashboards[1]['id']]]
+        board, shown = headings(expected)
+        assert shown == expected
         page.wait_for_load_state('networkidle')
         page.screenshot(path=str(
                 screenshot.parent / 'sales-rep-home-second-dashboard.png'))

@@ -244,7 +244,11 @@ class DashboardTestMixin:
         searches, = ActWindow.create([{
                     'name': "Saved Searches", 'res_model': 'ir.ui.view_search',
                     'usage': 'dashboard'}])
-        # (a window whose module's code is gone: its type is unknown)
+        # (a window whose module's code is gone: the database knows its
+        # type, the server does not)
+        IrModel = pool.get('ir.model')
+        IrModel.create([{
+                    'name': 'crm.not_activated', 'string': "Not Activated"}])
         inactive, = ActWindow.create([{
                     'name': "Gone", 'res_model': 'party.party',
                     'usage': 'dashboard'}])
@@ -252,7 +256,6 @@ class DashboardTestMixin:
         Transaction().connection.cursor().execute(*table.update(
                 [table.res_model], ['crm.not_activated'],
                 where=table.id == inactive.id))
-
         cases = [
             ({'action': _id('act_account_form')}, '"Block"'),
             ({'action': searches.id}, "may not read"),

@@ -57,7 +57,7 @@ from trytond.model import Model, ModelSQL, ModelStorage, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.rpc import RPC
-from trytond.tools import resolve
+from trytond.tools import is_instance_method, resolve
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Wizard
@@ -67,9 +67,9 @@ from .guard import (
     is_readable, readable_ids)
 
 __all__ = [
-    'ID_ARGUMENTS', 'MASKED_METHODS', 'current_request', 'dispatching',
-    'declared', 'declared_reason', 'nested_read', 'check_arguments',
-    'crm_wizard', 'install']
+    'ID_ARGUMENTS', 'MASKED_METHODS', 'call_as_rpc', 'current_request',
+    'dispatching', 'declared', 'declared_reason', 'nested_read',
+    'check_arguments', 'crm_wizard', 'install']
 
 #: Parameters of host methods that take plain ids of another model:
 #: {(model, method): {parameter: model of the ids, or '@<parameter>': the
@@ -150,6 +150,33 @@ def dispatching():
         yield
     finally:
         _request.reset(token)
+
+
+def call_as_rpc(Model, method, *args, context=None):
+    """Call Model.method as the JSON-RPC dispatcher calls it for the user
+    of the transaction: the arguments converted (records instantiated and
+    checked), the client's context (context, else the transaction's but
+    its private keys), the access checks the method's RPC declares and the
+    request guard around the call.  For server code acting for a user
+    outside JSON-RPC (the pipeline board's routes) and for the tests."""
+    transaction = Transaction()
+    rpc = Model.__rpc__[method]
+    if context is None:
+        context = {k: v for k, v in transaction.context.items()
+            if not k.startswith('_')}
+    with dispatching():
+        c_args, c_kwargs, c_context, _ = rpc.convert(Model, *args, context)
+        with transaction.reset_context(), \
+                transaction.set_context(c_context):
+            call = rpc.decorate(getattr(Model, method))
+            if (rpc.instantiate is None
+                    or not is_instance_method(Model, method)):
+                return rpc.result(call(*c_args, **c_kwargs))
+            records = c_args.pop(0)
+            if isinstance(records, Model):
+                return rpc.result(call(records, *c_args, **c_kwargs))
+            return [rpc.result(call(r, *c_args, **c_kwargs))
+                for r in records]
 
 
 def nested_read():

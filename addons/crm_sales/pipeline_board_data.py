@@ -20,11 +20,10 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import HTTPStatus
-from trytond.tools import is_instance_method
 from trytond.transaction import Transaction, without_check_access
 
 from crm_core.report import report_readable_condition
-from crm_core.request_guard import dispatching
+from crm_core.request_guard import call_as_rpc
 
 #: The cards shown per column (the totals count every potential)
 CARD_LIMIT = 200
@@ -68,23 +67,8 @@ def as_user(user_id):
 
 
 def _as_rpc(Model, method, *args):
-    """Call Model.method as the JSON-RPC dispatcher does for the user of
-    the transaction: its arguments converted (records instantiated and
-    checked), the user's context, the access checks of the method's RPC
-    and the request guard around the call."""
-    transaction = Transaction()
-    rpc = Model.__rpc__[method]
-    context = {k: v for k, v in transaction.context.items()
-        if not k.startswith('_')}
-    with dispatching():
-        c_args, c_kwargs, c_context, _ = rpc.convert(Model, *args, context)
-        with transaction.reset_context(), \
-                transaction.set_context(c_context):
-            call = rpc.decorate(getattr(Model, method))
-            if (rpc.instantiate is None
-                    or not is_instance_method(Model, method)):
-                return rpc.result(call(*c_args, **c_kwargs))
-            raise NotImplementedError(method)
+    "Call Model.method as a JSON-RPC call of the transaction's user."
+    return call_as_rpc(Model, method, *args)
 
 
 # ------------------------------------------------------------ the filters

@@ -285,29 +285,14 @@ def rpc_call(user, Model, method, *args, company=None, context=None):
     arguments converted (records instantiated and checked), the client's
     context, access checked as the method's RPC declares (wizard steps
     without), and the request guard around the call."""
-    from trytond.tools import is_instance_method
     from trytond.transaction import Transaction
-    transaction = Transaction()
-    rpc = Model.__rpc__[method]
+    from ..request_guard import call_as_rpc
     context = dict(context or {})
     if company is not None:
         context.setdefault('company', int(company))
-    from ..request_guard import dispatching
-    with transaction.set_user(int(user)), transaction.set_context(context), \
-            dispatching():
-        c_args, c_kwargs, c_context, _ = rpc.convert(
-            Model, *args, context)
-        with transaction.reset_context(), \
-                transaction.set_context(c_context):
-            call = rpc.decorate(getattr(Model, method))
-            if (rpc.instantiate is None
-                    or not is_instance_method(Model, method)):
-                return rpc.result(call(*c_args, **c_kwargs))
-            records = c_args.pop(0)
-            if isinstance(records, Model):
-                return rpc.result(call(records, *c_args, **c_kwargs))
-            return [rpc.result(call(r, *c_args, **c_kwargs))
-                for r in records]
+    with Transaction().set_user(int(user)), \
+            Transaction().set_context(context):
+        return call_as_rpc(Model, method, *args, context=context)
 
 
 def set_sharing(model_name, access):

@@ -418,3 +418,27 @@ class DashboardTestMixin:
         self.assertEqual(last_activity('rep1'), now - dt.timedelta(days=10))
         self.assertEqual(
             last_activity('manager'), now - dt.timedelta(days=2))
+
+    @with_transaction()
+    def test_metric_search_through_a_link_tells_nothing(self):
+        """A key metric searching through a link to a hidden record counts
+        nothing of it: its name matched or not, the count is the same"""
+        pool = Pool()
+        Metric = pool.get('crm.dashboard.metric')
+        Party = pool.get('party.party')
+        company, users, role, desk, metric = self._dashboard_world()
+        rep1 = users['rep1']
+        hidden, = Party.search([('name', '=', "Desk Hidden")])
+        own, = Party.search([('name', '=', "Desk One")])
+        # (rep1's account is a member of rep2's hidden one)
+        Party.write([own], {'parent_account': hidden.id})
+
+        def count(name):
+            with acting_as(rep1, company):
+                created, = Metric.create([{
+                            'name': "Probe", 'action': _id('act_account_form'),
+                            'domain': PYSONEncoder().encode(
+                                [('parent_account.name', '=', name)])}])
+                return Metric(created.id).count
+        self.assertEqual(count("Desk Hidden"), count("Desk Nowhere"))
+        self.assertEqual(count("Desk Hidden"), '0')

@@ -56,6 +56,21 @@ class DashboardValidationError(ValidationError):
     pass
 
 
+def active_model(name):
+    "Return the model class of name, or None when its module is not active."
+    try:
+        return Pool().get(name)
+    except KeyError:
+        return None
+
+
+def readable_by(user_id, model_name):
+    "Tell if the user's groups give read access to model_name."
+    ModelAccess = Pool().get('ir.model.access')
+    with Transaction().set_user(user_id), check_access():
+        return ModelAccess.check(model_name, 'read', raise_exception=False)
+
+
 def model_data_id(module, fs_id):
     return Pool().get('ir.model.data').get_id(module, fs_id)
 
@@ -262,27 +277,18 @@ class DashboardBlock(sequence_ordered(), ModelSQL, ModelView):
     def check_action(cls, blocks):
         """Refuse a block that is no dashboard window, of a module not
         activated, or of a type the dashboard's user may not read."""
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
         for block in blocks:
             action = block.action
             if action.usage != 'dashboard' or not action.res_model:
                 raise DashboardValidationError(gettext(
                         'crm_core.msg_dashboard_block_not_block',
                         block=action.rec_name))
-            try:
-                pool.get(action.res_model)
-            except KeyError:
+            if active_model(action.res_model) is None:
                 raise DashboardValidationError(gettext(
                         'crm_core.msg_dashboard_block_module_inactive',
                         block=action.rec_name))
             user = block.dashboard.user
-            if not user:
-                continue
-            with Transaction().set_user(user.id), check_access():
-                readable = ModelAccess.check(
-                    action.res_model, 'read', raise_exception=False)
-            if not readable:
+            if user and not readable_by(user.id, action.res_model):
                 raise DashboardValidationError(gettext(
                         'crm_core.msg_dashboard_block_unreadable',
                         block=action.rec_name,
@@ -291,19 +297,12 @@ class DashboardBlock(sequence_ordered(), ModelSQL, ModelView):
     def shown_to(self, user):
         """Tell if the block's window opens for user (its groups and the
         access to its type); a block that does not is left out."""
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
         action = self.action
         if action.groups and not (
                 {g.id for g in action.groups} & {g.id for g in user.groups}):
             return False
-        try:
-            pool.get(action.res_model)
-        except KeyError:
-            return False
-        with Transaction().set_user(user.id), check_access():
-            return ModelAccess.check(
-                action.res_model, 'read', raise_exception=False)
+        return (active_model(action.res_model) is not None
+            and readable_by(user.id, action.res_model))
 
 
 class View(metaclass=PoolMeta):

@@ -20,7 +20,8 @@ from trytond.pyson import PYSON, Eval, PYSONDecoder, PYSONEncoder
 from trytond.transaction import Transaction, check_access
 from trytond.wizard import StateAction, Wizard
 
-from .dashboard import DashboardValidationError, UserOrRoleMixin
+from .dashboard import (
+    DashboardValidationError, UserOrRoleMixin, active_model)
 
 #: The counts stop there: a metric shows "1000+" beyond (a count of every
 #: match costs as much as reading them on a large table)
@@ -83,7 +84,7 @@ class Metric(UserOrRoleMixin, sequence_ordered(), ModelSQL, ModelView):
         counts = {}
         for metric in metrics:
             counts[metric.id] = None
-            Model = _model(metric.action.res_model)
+            Model = active_model(metric.action.res_model)
             if Model is None or not hasattr(Model, 'search_count'):
                 continue
             with check_access():
@@ -108,7 +109,7 @@ class Metric(UserOrRoleMixin, sequence_ordered(), ModelSQL, ModelView):
         """Refuse a search that does not parse, or names what its type
         does not have, and a window of a module not activated."""
         for metric in metrics:
-            Model = _model(metric.action.res_model)
+            Model = active_model(metric.action.res_model)
             if Model is None:
                 raise DashboardValidationError(gettext(
                         'crm_core.msg_dashboard_block_module_inactive',
@@ -149,14 +150,6 @@ class Metric(UserOrRoleMixin, sequence_ordered(), ModelSQL, ModelView):
                     decoder.decode(self.domain)])
         value['name'] = self.name
         return value
-
-
-def _model(name):
-    "Return the model class of name, or None when its module is not active."
-    try:
-        return Pool().get(name)
-    except KeyError:
-        return None
 
 
 class OpenMetric(Wizard):

@@ -12,6 +12,7 @@ from .test_accounts import AccountTestMixin
 from .test_activities import ActivityTestMixin
 from .test_activity_reminders import ActivityReminderTestMixin
 from .test_dashboards import DashboardTestMixin
+from .test_report_builder import ReportBuilderTestMixin
 from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
@@ -22,7 +23,7 @@ class CrmCoreTestCase(
         CrmModulesTestMixin,
         SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
         AccountTestMixin, ActivityTestMixin, ActivityReminderTestMixin,
-        TagTestMixin, DashboardTestMixin,
+        TagTestMixin, DashboardTestMixin, ReportBuilderTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

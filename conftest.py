@@ -65,6 +65,7 @@ BACKEND_INDEPENDENT_FILES = {
     'tests/test_browser_forms_manager.py',
     'tests/test_browser_forms_support.py',
     'tests/test_browser_pipeline_board.py',
+    'tests/test_browser_reports.py',
     'addons/crm_sales/tests/test_web_to_lead.py',
     }
 

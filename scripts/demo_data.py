@@ -347,6 +347,13 @@ def create_activities(company, users, rng, fake, scale=1):
             rng, fake, scale=scale)
 
 
+def create_reports(users):
+    "Create the demo's saved reports (demo_reports.py), as their owners."
+    from demo_reports import create_reports_demo
+    with admin_transaction() as pool:
+        create_reports_demo(pool, orm_users(pool, users))
+
+
 def create_subsidiary(company, users, rng, fake, scale=1):
     """The second company (demo_companies.py), its details (logo, address,
     tax identifier, bank account) and its sales."""
@@ -395,6 +402,7 @@ def main(argv=None):
     create_subsidiary(company, users, rng, fake, args.scale)
     create_support(company, users, rng, fake, args.scale)
     create_activities(company, users, rng, fake, args.scale)
+    create_reports(users)
 
     for login, user in users.items():
         print(f"{login} / {PASSWORD}  ({user.crm_role.name}: {user.name})")

@@ -49,7 +49,7 @@ USER_RULE_MODELS.update({'crm.report'})
 #: The most columns a report shows (the result lines hold that many)
 MAX_COLUMNS = 12
 #: The rows a run lists by default, and at most (exports take them all)
-DEFAULT_LIMIT = 500
+DEFAULT_LIMIT = 100
 MAX_LIMIT = 5000
 NUMBER_TYPES = {'integer', 'float', 'numeric'}
 DATE_TYPES = {'date', 'datetime', 'timestamp'}
@@ -246,14 +246,6 @@ class Report(DeactivableMixin, ModelFieldMixin, ModelSQL, ModelView):
             ('pie', "Pie"),
             ], "Chart", sort=False,
         states={'invisible': ~Eval('group_by')})
-    chart_measure = fields.Many2One(
-        'crm.report.column', "Chart Measure", ondelete='SET NULL',
-        domain=[
-            ('report', '=', Eval('id', -1)),
-            ('aggregate', 'in', ['sum', 'average', 'minimum', 'maximum']),
-            ],
-        states={'invisible': ~Eval('chart')},
-        help="The subtotal the chart draws; empty, the number of records.")
     limit = fields.Integer(
         "Rows Listed", required=True,
         domain=[('limit', '>', 0), ('limit', '<=', MAX_LIMIT)],
@@ -348,7 +340,7 @@ class Report(DeactivableMixin, ModelFieldMixin, ModelSQL, ModelView):
                 field=self.group_by.string)
         if self.chart and not self.group_by:
             self.refuse('msg_report_chart_no_group')
-        if self.chart_measure and self.chart_measure.report != self:
+        if len([c for c in self.columns if c.chart_measure]) > 1:
             self.refuse('msg_report_chart_measure')
 
     def check_fields_readable(self, user_id, model_name, names):
@@ -367,7 +359,6 @@ class Report(DeactivableMixin, ModelFieldMixin, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('user', Transaction().user or None)
         default.setdefault('shared_roles', None)
-        default.setdefault('chart_measure', None)
         return super().copy(reports, default=default)
 
     @classmethod
@@ -408,17 +399,20 @@ def unreadable_fields(user_id, model_name, names):
 class ReportRole(ModelSQL):
     "A role a report is shared with"
     __name__ = 'crm.report-crm.role'
-    __access__ = {'report'}
     report = fields.Many2One(
         'crm.report', "Report", required=True, ondelete='CASCADE')
     role = fields.Many2One(
         'crm.role', "Role", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('report')
+
 
 class ReportColumn(sequence_ordered(), ModelFieldMixin, ModelSQL, ModelView):
     "A column of a saved report: a field, or a field of a linked record"
     __name__ = 'crm.report.column'
-    __access__ = {'report'}
     __string__ = "Report Column"
     report = fields.Many2One(
         'crm.report', "Report", required=True, ondelete='CASCADE')
@@ -450,11 +444,20 @@ class ReportColumn(sequence_ordered(), ModelFieldMixin, ModelSQL, ModelView):
             ('maximum', "Maximum"),
             ], "Subtotal", sort=False,
         help="The subtotal of the column in a summary report.")
+    chart_measure = fields.Boolean(
+        "Chart Measure",
+        states={'invisible': ~Eval('aggregate')},
+        help="The chart draws this subtotal (else the number of records).")
     order = fields.Selection([
             (None, ""),
             ('ASC', "Ascending"),
             ('DESC', "Descending"),
             ], "Sort", sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('report')
 
     @fields.depends('field')
     def on_change_with_field_type(self, name=None):
@@ -515,6 +518,9 @@ class ReportColumn(sequence_ordered(), ModelFieldMixin, ModelSQL, ModelView):
                     or not stored(report.model_name, field.name)):
                 report.refuse('msg_report_aggregate_type',
                     field=self.heading)
+        if self.chart_measure and (not self.aggregate or len(
+                    [c for c in report.columns if c.chart_measure]) > 1):
+            report.refuse('msg_report_chart_measure')
         if self.order and (self.related
                 or not stored(report.model_name, field.name)):
             report.refuse('msg_report_order_not_stored', field=self.heading)
@@ -524,7 +530,6 @@ class ReportCondition(
         sequence_ordered(), ModelFieldMixin, ModelSQL, ModelView):
     "A condition of a saved report: a field, an operator and a value"
     __name__ = 'crm.report.condition'
-    __access__ = {'report'}
     __string__ = "Report Condition"
     report = fields.Many2One(
         'crm.report', "Report", required=True, ondelete='CASCADE')
@@ -544,6 +549,11 @@ class ReportCondition(
             },
         help="Dates as 2026-12-31, numbers with a dot, yes or no, a "
         "choice by its value or label, a linked record by its name.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('report')
 
     @staticmethod
     def default_operator():

@@ -26,11 +26,15 @@ class Report(metaclass=PoolMeta):
     def crm_report_types(cls):
         types = super().crm_report_types()
         types.update({
-                'lead': ('crm.lead', []),
-                'potential': ('sale.opportunity', []),
+                'lead': ('sale.opportunity', [
+                        ('state', '=', 'lead'),
+                        ('lead_conversion_date', '=', None),
+                        ]),
+                'potential': ('sale.opportunity', [('state', '!=', 'lead')]),
                 'quote': ('sale.sale', [('state', 'in', QUOTE_STATES)]),
                 'order': ('sale.sale', [
                         ('state', 'not in', QUOTE_STATES + ['cancelled'])]),
-                'invoice': ('account.invoice', [('type', '=', 'out')]),
+                'invoice': ('account.invoice', [
+                        ('type', '=', 'out'), ('crm_sale', '!=', None)]),
                 })
         return types

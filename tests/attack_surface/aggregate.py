@@ -6,7 +6,10 @@
 Every ``table_query`` model the attacker may search is read whole (with
 the defaults of the context model of each action opening it, and without
 context) before and after the victim gets hidden records in its period:
-the attacker's answer must not change.
+the attacker's answer must not change.  So is every saved report of the
+report builder the attacker may read (``crm.report``: the standard ones
+and those shared with it), run as sao runs it (the wizard *Run*, then its
+result's lines read): its rows, counts and subtotals must not change.
 """
 from crm_testing import RpcError
 
@@ -73,7 +76,8 @@ class AggregateMixin:
         before and after; the records are removed or restored at once."""
         world = self.world
         reads = self.aggregate_reads()
-        if not reads:
+        reports = self.saved_reports()
+        if not reads and not reports:
             return
 
         def admin_read(model, context, names):
@@ -88,6 +92,7 @@ class AggregateMixin:
                     f'search_read {label}', f'model.{model}.search_read',
                     [[], 0, None, None, names], context=context))
             before.append((attempt, admin_read(model, context, names)))
+        reports_before = {r: self.run_saved_report(r) for r in reports}
         added, changed = {}, {}
         try:
             for model in world.shared:
@@ -116,11 +121,71 @@ class AggregateMixin:
                     self.skipped.append((model, f'search_read {label}',
                             'the hidden records do not enter the report '
                             '(the admin\'s answer is unchanged)'))
+            for report_id, first in reports_before.items():
+                self.compare_saved_report(report_id, first, added, changed)
         finally:
             for model, ids in added.items():
                 world.delete_records(model, ids)
             for model, values in changed.items():
                 world.restore_values(model, values)
+
+    def saved_reports(self):
+        "The ids of the saved reports the attacker may read"
+        try:
+            return self.world.attacker.model(
+                'crm.report', 'search', [], 0, None, None)
+        except RpcError:
+            return []
+
+    def run_saved_report(self, report_id):
+        """Run a saved report as the attacker, as sao does (the wizard
+        *Run*), and read its result's lines: return (the last attempt,
+        the lines without their ids) or (attempt, None) when refused"""
+        label, path = 'wizard crm.report.run', 'wizard.crm.report.run.'
+        create = self.run(self.gen('aggregate', 'crm.report', label,
+                path + 'create', [], mutating=True))
+        if create.outcome.status != 'ok':
+            return create, None
+        session, state, _ = create.outcome.value
+        context = {'active_model': 'crm.report', 'active_id': report_id,
+            'active_ids': [report_id]}
+        execute = self.run(self.gen('aggregate', 'crm.report', label,
+                path + 'execute', [session, {}, state], context=context,
+                mutating=True))
+        if execute.outcome.status != 'ok':
+            return execute, None
+        results = self.run(self.gen('aggregate', 'crm.report.result',
+                'search_read', 'model.crm.report.result.search_read',
+                [[('report', '=', report_id)], 0, 1, [('id', 'DESC')],
+                    ['count']]))
+        if results.outcome.status != 'ok' or not results.outcome.value:
+            return results, None
+        result = results.outcome.value[0]
+        names = ['kind', 'group', 'count'] + [f'c{i}' for i in range(12)]
+        lines = self.run(self.gen('aggregate', 'crm.report.result.line',
+                'search_read', 'model.crm.report.result.line.search_read',
+                [[('result', '=', result['id'])], 0, None, None, names]))
+        if lines.outcome.status != 'ok':
+            return lines, None
+        return lines, [result['count']] + [
+            {k: v for k, v in line.items() if k != 'id'}
+            for line in lines.outcome.value]
+
+    def compare_saved_report(self, report_id, first, added, changed):
+        "Run the report again: the attacker's figures must not change"
+        attempt, seen = first
+        again, now = self.run_saved_report(report_id)
+        if seen is None or now is None:
+            self.skipped.append(('crm.report', f'run {report_id}',
+                    'the attacker could not run it'))
+            return
+        if _figures(seen) != _figures(now):
+            self.flag(again, 'the saved report %s changed when the victim '
+                'got hidden records (%s): before %s, after %s' % (
+                    report_id, ', '.join(f'{m} {sorted(ids)}' for m, ids in
+                        [*added.items(), *changed.items()] if ids),
+                    _short(seen, 400), _short(now, 400)))
+        self.aggregates_seen.add('crm.report')
 
 
 def _figures(answer):

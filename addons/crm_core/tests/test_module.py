@@ -13,6 +13,8 @@ from .test_activities import ActivityTestMixin
 from .test_activity_reminders import ActivityReminderTestMixin
 from .test_dashboards import DashboardTestMixin
 from .test_report_builder import ReportBuilderTestMixin
+from .test_report_schedule import ReportScheduleTestMixin
+from .test_report_export import ReportExportTestMixin
 from .test_request_doors import RequestDoorTestMixin
 from .test_sharing import SharingTestMixin
 from .test_side_doors import SideDoorTestMixin
@@ -24,6 +26,8 @@ class CrmCoreTestCase(
         SharingTestMixin, SideDoorTestMixin, RequestDoorTestMixin,
         AccountTestMixin, ActivityTestMixin, ActivityReminderTestMixin,
         TagTestMixin, DashboardTestMixin, ReportBuilderTestMixin,
+        ReportScheduleTestMixin,
+        ReportExportTestMixin,
         PartyCompanyCheckEraseMixin, PartyCheckReplaceMixin,
         CompanyTestMixin, ModuleTestCase):
     "Test the CRM core module"

@@ -9,6 +9,7 @@ one in chemicals), rep2 owns two (banking); a contact of rep1 works for an
 account of rep2."""
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
+from .. import report_builder_run
 from ..report_builder import date_range_bounds
 from ..report_builder_run import compute
 from .tools import acting_as, create_crm_users, rpc_call, set_sharing
@@ -117,6 +119,14 @@ class ReportBuilderTestMixin:
         self.assertEqual(data.count, 5)
         self.assertEqual(data.total.subtotals[1], Decimal('3157'))
 
+        # beyond MAX_GROUPS the largest groups are listed, the total
+        # counts every record
+        with patch.object(report_builder_run, 'MAX_GROUPS', 1):
+            data = compute(report, users['manager'].id)
+        self.assertEqual([(g.label, g.count) for g in data.groups],
+            [("Banking", 4)])
+        self.assertEqual(data.count, 5)
+
     @with_transaction()
     def test_report_linked_record_hidden(self):
         "A column of a linked record the user may not read stays empty"
@@ -177,6 +187,23 @@ class ReportBuilderTestMixin:
         report.date_range = 'today'
         report.save()
         self.assertEqual(len(names()), 4)
+
+    @with_transaction()
+    def test_report_groups_by_period(self):
+        "A date grouped by month and by quarter, the database's truncation"
+        company, users, folder = self._report_world()
+        report = self._by_industry(users['manager'], company, folder,
+            group_by=_field('party.party', 'create_date'),
+            group_period='month')
+        today = dt.date.today()
+        data = compute(report, users['manager'].id)
+        self.assertEqual([(g.label, g.count) for g in data.groups],
+            [(today.strftime('%Y-%m'), 5)])
+        report.group_period = 'quarter'
+        report.save()
+        data = compute(report, users['manager'].id)
+        self.assertEqual([(g.label, g.count) for g in data.groups],
+            [('Q%s %s' % ((today.month - 1) // 3 + 1, today.year), 5)])
 
     def test_date_ranges(self):
         "The date ranges around a Wednesday"

@@ -93,6 +93,9 @@ CHECK = textwrap.dedent('''\
             result['seen'][login]['terms'] = sorted(
                 t.document for t in Pool().get('crm.terms').search(
                     [('default', '=', True)]))
+            result['seen'][login]['reports'] = sorted(
+                r.name for r in Pool().get('crm.report').search(
+                    [('user', '!=', None)]))
     print(json.dumps(result))
     ''')
 
@@ -164,6 +167,16 @@ def test_demo_roles_have_records(crm_db, tmp_path):
             # everybody reads the published FAQ)
             assert 0 < seen['my_tickets'] < seen['tickets'], (login, seen)
             assert seen['faqs'] > 0, (login, seen)
+        # (the saved reports of the demo: each reads its own and those
+        # shared with its role or a role above it)
+        reports = {
+            'sales.rep1': ["Closing This Quarter by Rep",
+                "My Accounts by Industry"],
+            'sales.rep2': ["Closing This Quarter by Rep"],
+            'sales.manager': ["Closing This Quarter by Rep"],
+            'support.manager': ["Urgent Tickets by Assignee"],
+            }
+        assert seen['reports'] == reports.get(login, []), (login, seen)
         if login.startswith('marketing.'):
             # (their home screen is the Leads list: leads met at events)
             assert seen['leads'] > 0, (login, seen)

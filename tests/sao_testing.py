@@ -174,8 +174,10 @@ class Sao:
         self.menu_entry('CRM').wait_for()
 
     def menu_entry(self, name):
+        """The first entry name shown in the menu (CRM > Reports and CRM >
+        Sales > Reports share a name: the unfolded one above comes first)"""
         return self.page.locator(
-            f'#menu div.column-char[title="{name}"]')
+            f'#menu div.column-char[title="{name}"]:visible').first
 
     def open_menu(self, *path):
         """Click each menu entry in turn (CRM unfolds, Accounts opens a

@@ -7,6 +7,8 @@ ORM level (no server):
   crm_db           database with all CRM modules activated (built once,
                    cached in DB_CACHE by a hash of the addons' sources)
   crm_transaction  a rolled-back transaction on crm_db in this process
+  new_crm_db       makes another database like crm_db (the attack suite
+                   builds its world on one)
 Server level:
   crm_server       a trytond process serving crm_db (url, database)
   admin_rpc        a JsonRpc client logged in as admin on crm_server
@@ -45,6 +47,15 @@ def crm_db(tmp_path_factory):
         Database(tmp_path_factory.mktemp('crm_db'), database_uri()))
     yield database
     database.drop()
+
+
+@pytest.fixture(scope='session')
+def new_crm_db():
+    """A function making a database like crm_db (a copy of its DB_CACHE
+    entry) in a directory; its caller drops it"""
+    def new(workdir):
+        return _build(Database(workdir, database_uri()))
+    return new
 
 
 @pytest.fixture

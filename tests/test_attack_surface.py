@@ -46,28 +46,35 @@ with the leaks of that category.
     make test ARGS="tests/test_attack_surface.py"
 
 The attack runs in two shards (``SHARDS``: the calls on the records, the
-calls acting and what a request carries), each a test class on a world
-and a server of its own, so that pytest-xdist runs them side by side;
-each shard's tests judge its calls.  The enumeration and the verdicts live in the package
-``tests/attack_surface/`` (a module per door, named by its category).
+calls acting and what a request carries), each a test class on a copy of
+the world and a server of its own, so that pytest-xdist runs them side by
+side; each shard's tests judge its calls.  The world is built once per
+run and backend: its database and what the ``World`` holds are cached in
+DB_CACHE (``attack_surface/world_cache.py``); the first shard builds it
+while the other waits, then each copies it.  The enumeration and the
+verdicts live in the package ``tests/attack_surface/`` (a module per door,
+named by its category).
 """
 import datetime
 import decimal
 import json
 import os
+import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from attack_surface import (
-    CATEGORIES, PHASES, SHARDS, Attack, Client, build_world, clean_world,
-    introspect)
+    CATEGORIES, PHASES, SHARDS, Attack, Client, build_world, introspect)
+from attack_surface.world_cache import WorldCache, load_world, with_files
 from crm_testing import (
-    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, JsonRpc, RpcError, Server,
-    setup_people)
+    ADMIN_LOGIN, ADMIN_PASSWORD, EURO, Database, JsonRpc, RpcError, Server,
+    backend_name, database_uri, setup_people)
 
 PASSWORD = 'Attack-surface-Pass-42'
+VICTIM, ATTACKER = 'atk.victim', 'atk.attacker'
 # Host groups a sales rep really holds (missing ones are skipped) so that
 # the host's model access does not hide the doors
 HOST_GROUPS = ['Sales', 'Sales Opportunity', 'CRM Sales', 'CRM Support',
@@ -101,25 +108,22 @@ def _rest_key(admin, user_id):
 
 def _currency_rate(admin, company_id):
     """A rate of the company's currency when it has none: the host's
-    reports convert the amounts and leave out those without a rate.
-    Return the id of the rate created."""
+    reports convert the amounts and leave out those without a rate."""
     company, = admin.model('company.company', 'read', [company_id],
         ['currency'])
     if admin.model('currency.currency.rate', 'search',
             [('currency', '=', company['currency'])], 0, 1, None):
-        return None
-    rate_id, = admin.model('currency.currency.rate', 'create', [{
+        return
+    admin.model('currency.currency.rate', 'create', [{
                 'currency': company['currency'],
                 'date': datetime.date(2000, 1, 1),
                 'rate': decimal.Decimal(1)}])
-    return rate_id
 
 
 def _invoicing(admin, company_id):
     """What customer invoices need (the attack's company has no chart): a
     receivable account and a customer (outside CRM sharing) with an
-    address.  Return the placeholders of the world's hints and the
-    records to delete, the last first."""
+    address.  Return the placeholders of the world's hints."""
     type_id, = admin.model('account.account.type', 'create', [{
                 'name': "Attack Receivable", 'statement': 'balance',
                 'assets': True, 'receivable': True, 'company': company_id}])
@@ -133,14 +137,11 @@ def _invoicing(admin, company_id):
                 }])
     customer, = admin.model(
         'party.party', 'read', [customer_id], ['addresses'])
-    placeholders = {
+    return {
         '$receivable': account_id,
         '$customer': customer_id,
         '$customer_address': customer['addresses'][0],
         }
-    created = [('party.party', customer_id), ('account.account', account_id),
-        ('account.account.type', type_id)]
-    return placeholders, created
 
 
 @pytest.fixture(scope='module')
@@ -149,13 +150,98 @@ def surface_meta(crm_db):
     return introspect(crm_db)
 
 
+def _world_cache_dir(tmp_path_factory):
+    """DB_CACHE, or a directory of this process (the shards it runs share
+    the world)"""
+    cache = os.environ.get('DB_CACHE')
+    if cache and not cache.startswith('postgresql://'):
+        return cache
+    return tmp_path_factory.getbasetemp() / 'attack-world-cache'
+
+
+def _build_world_db(workdir, new_crm_db, meta, smtp_sink):
+    """Build the world on a new database like crm_db served by a server of
+    its own (stopped at the end): return the database, the World and what
+    a shard needs besides (logins, the attacker's REST key, the contexts
+    of the clients)"""
+    database = with_files(new_crm_db(workdir))
+    server = None
+    try:
+        server = Server(database, workdir, email_uri=smtp_sink.uri)
+        admin = JsonRpc(server.url, server.database)
+        admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
+        from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
+        existing = {g['name'] for g in admin.model(
+                'res.group', 'search_read', [('name', 'in', HOST_GROUPS)],
+                0, None, None, ['name'])}
+        host_groups = [g for g in HOST_GROUPS if g in existing]
+        people = setup_people(admin, CrmPeople(
+                company=CrmCompany("Attack Company", EURO, admin=True),
+                users=(
+                    CrmUser(VICTIM, "Sales Rep", "CRM Staff",
+                        password=PASSWORD),
+                    CrmUser(ATTACKER, "Sales Rep", "CRM Staff",
+                        groups=tuple(host_groups), password=PASSWORD),
+                    )))
+        company_id, users = people.company, people.users
+        _currency_rate(admin, company_id)
+        placeholders = _invoicing(admin, company_id)
+        for sharing in admin.model(
+                'crm.sharing', 'search_read', [], 0, None, None, ['access']):
+            admin.model('crm.sharing', 'write', [sharing['id']],
+                {'access': 'private'})
+        attacker = JsonRpc(server.url, server.database)
+        attacker.login(ATTACKER, PASSWORD)
+        world = build_world(admin, attacker, {
+                'victim': users[VICTIM], 'attacker': users[ATTACKER],
+                }, company_id, meta, placeholders=placeholders)
+        state = {
+            'host_groups': host_groups,
+            'rest_key': _rest_key(admin, users[ATTACKER]),
+            'contexts': {'admin': admin.context, 'attacker': attacker.context},
+            }
+        attacker.logout()
+        admin.logout()
+    except BaseException:
+        if server:
+            server.stop()
+        database.drop()
+        raise
+    server.stop()
+    return database, world, state
+
+
 @pytest.fixture(scope='class')
-def traced_server(crm_db, smtp_sink, tmp_path_factory):
-    """A server of crm_db run by tests/trace_server.py (its trace file is
-    trace_path), mailing to the SMTP sink"""
+def world_db(new_crm_db, surface_meta, smtp_sink, tmp_path_factory):
+    """This shard's copy of the world's database and the state saved
+    beside it (attack_surface/world_cache.py: built once per run and
+    backend in DB_CACHE, the first shard builds it, the others wait)"""
+    workdir = tmp_path_factory.mktemp('attack_world')
+    for name in ['shard', 'build']:
+        (workdir / name).mkdir()
+    cache = WorldCache(_world_cache_dir(tmp_path_factory),
+        backend_name(database_uri()))
+    database = Database(workdir / 'shard', database_uri())
+    started = time.monotonic()
+    try:
+        state = cache.copy(database, lambda: _build_world_db(
+                workdir / 'build', new_crm_db, surface_meta, smtp_sink))
+    except BaseException:
+        database.drop()
+        raise
+    yield SimpleNamespace(database=database, state=state, seconds={
+            'built': cache.build_seconds,
+            'ready': time.monotonic() - started})
+    database.drop()
+
+
+@pytest.fixture(scope='class')
+def traced_server(world_db, smtp_sink, tmp_path_factory):
+    """A server of the shard's world database run by tests/trace_server.py
+    (its trace file is trace_path), mailing to the SMTP sink"""
     workdir = tmp_path_factory.mktemp('traced_server')
     trace_path = workdir / 'trace.jsonl'
-    server = Server(crm_db, workdir, email_uri=smtp_sink.uri,
+    server = Server(world_db.database, workdir, email_uri=smtp_sink.uri,
         wrapper=Path(__file__).with_name('trace_server.py'),
         env={'CRM_TRACE_FILE': str(trace_path)})
     server.trace_path = str(trace_path)
@@ -163,62 +249,45 @@ def traced_server(crm_db, smtp_sink, tmp_path_factory):
     server.stop()
 
 
+def _login(server, login, password, context):
+    "A client logged in on server, with the context it had at the build"
+    rpc = JsonRpc(server.url, server.database)
+    rpc.login(login, password)
+    assert rpc.context == context, (
+        f"{login}'s context differs from the world's build: {rpc.context} "
+        f"!= {context}")
+    return rpc
+
+
 @pytest.fixture(scope='class')
-def attack(traced_server, smtp_sink, surface_meta, request,
+def attack(traced_server, world_db, smtp_sink, surface_meta, request,
         tmp_path_factory):
-    """The shard of the test class run on a world of its own (its company
-    and users named after it: in one process the shards run one after the
-    other on the same database)"""
+    """The shard of the test class run on its copy of the world (its own
+    database and server: the shards' calls never meet)"""
     shard = request.cls.shard
     phases, _ = SHARDS[shard]
-    victim, attacker_login = f'atk.{shard}.victim', f'atk.{shard}.attacker'
+    state = world_db.state
     crm_server = traced_server
-    admin = JsonRpc(crm_server.url, crm_server.database)
-    admin.login(ADMIN_LOGIN, ADMIN_PASSWORD)
-    from crm_core.tests.tools import CrmCompany, CrmPeople, CrmUser
-    existing = {g['name'] for g in admin.model(
-            'res.group', 'search_read', [('name', 'in', HOST_GROUPS)],
-            0, None, None, ['name'])}
-    host_groups = [g for g in HOST_GROUPS if g in existing]
-    world = setup_people(admin, CrmPeople(
-            company=CrmCompany(f"Attack Company ({shard})", EURO,
-                admin=True),
-            users=(
-                CrmUser(victim, "Sales Rep", "CRM Staff",
-                    password=PASSWORD),
-                CrmUser(attacker_login, "Sales Rep", "CRM Staff",
-                    groups=tuple(host_groups), password=PASSWORD),
-                )))
-    company_id, users = world.company, world.users
-    rate_id = _currency_rate(admin, company_id)
-    placeholders, invoicing = _invoicing(admin, company_id)
-
-    sharings = admin.model(
-        'crm.sharing', 'search_read', [], 0, None, None, ['access'])
-    for sharing in sharings:
-        admin.model('crm.sharing', 'write', [sharing['id']],
-            {'access': 'private'})
-
-    attacker = JsonRpc(crm_server.url, crm_server.database)
-    attacker.login(attacker_login, PASSWORD)
+    admin = _login(crm_server, ADMIN_LOGIN, ADMIN_PASSWORD,
+        state['contexts']['admin'])
+    attacker = _login(crm_server, ATTACKER, PASSWORD,
+        state['contexts']['attacker'])
     anonymous = JsonRpc(crm_server.url, crm_server.database)
-    world = run = None
     try:
-        world = build_world(admin, attacker, {
-                'victim': users[victim], 'attacker': users[attacker_login],
-                }, company_id, surface_meta,
-            placeholders=placeholders)
+        world = load_world(state['world'], admin, attacker, surface_meta)
         rpc_methods = attacker.call('system.listMethods')
         run = Attack(
-            world, Client(attacker, _rest_key(admin, users[attacker_login])),
+            world, Client(attacker, state['rest_key']),
             Client(anonymous), surface_meta, crm_server.database,
             rpc_methods, sink=smtp_sink, trace_path=crm_server.trace_path,
             phases=phases)
         run.execute()
 
         report = run.report()
-        report['attacker_groups'] = ['CRM Staff'] + host_groups
+        report['attacker_groups'] = ['CRM Staff'] + state['host_groups']
         report['shard'] = shard
+        report['world_seconds'] = {k: v and round(v, 1)
+            for k, v in world_db.seconds.items()}
         path = os.environ.get('CRM_ATTACK_REPORT')
         path = (f'{os.path.splitext(path)[0]}-{shard}.json' if path
             else str(tmp_path_factory.mktemp('attack')
@@ -239,21 +308,6 @@ def attack(traced_server, smtp_sink, surface_meta, request,
                 + os.path.splitext(path)[0] + '.log'), name)
         yield run
     finally:
-        if world is not None:
-            clean_world(world, run.targets if run else world.shared)
-        for sharing in sharings:
-            try:
-                admin.model('crm.sharing', 'write', [sharing['id']],
-                    {'access': sharing['access']})
-            except RpcError:
-                pass
-        if rate_id:
-            admin.model('currency.currency.rate', 'delete', [rate_id])
-        for model, record_id in invoicing:
-            try:
-                admin.model(model, 'delete', [record_id])
-            except RpcError:
-                pass    # (an invoice the world could not delete keeps it)
         attacker.logout()
         admin.logout()
 

@@ -10,7 +10,8 @@ __all__ = ['admin', 'browser', 'demo_server', 'sao_dir']  # fixtures
 
 
 def test_crm_forms_round_trip(browser, demo_server, admin):
-    """Every CRM form of the menu, opened from each tab, closed, edited and
-    saved by sales.rep1, stores what was typed and nothing else"""
+    """Every CRM form of the menu (once per model and form view), opened
+    from each tab, closed, edited and saved by sales.rep1, stores what was
+    typed and nothing else; the list of every other menu entry opens"""
     check_forms(browser, demo_server, admin, 'sales.rep1',
         {'party.party', 'sale.opportunity', 'crm.quota'})

@@ -39,7 +39,9 @@ The modules:
   calls       the attacker's JSON-RPC and HTTP calls, their outcome and
               an attempt (Client, Outcome, Attempt)
   world       the users and records (World) and the set-up hints
-  build       build_world, clean_world: the world made by the admin
+  build       build_world: the world made by the admin
+  world_cache the world's database and state cached in DB_CACHE, copied
+              by each shard (WorldCache)
   attack      Attack: running and judging a call, the phases, CATEGORIES
   checks      the verdicts of a call that answered or changed something
   summary     the report, the log and the summary table of a run
@@ -72,7 +74,8 @@ One module per door, a mixin of Attack each, named by its category:
               last, Attack.run_rules)
 
 The category side_effect is the check after each phase (Attack.execute).
-The phases run in two shards (SHARDS), each on a world of its own.
+The phases run in two shards (SHARDS), each on its own copy of one world
+(built once per run and backend: world_cache.py).
 
 To add a door: a module with a mixin class whose generators yield
 ``self.gen(category, model, method, path, args, ...)`` attempts (see
@@ -83,9 +86,9 @@ read-only calls, ``phase_actions`` for mutating ones) or run from
 ``Attack.execute``.
 """
 from .attack import CATEGORIES, PHASES, SHARDS, Attack
-from .build import build_world, clean_world
+from .build import build_world
 from .calls import Client
 from .discovery import introspect
 
 __all__ = ['CATEGORIES', 'PHASES', 'SHARDS', 'Attack', 'Client',
-    'build_world', 'clean_world', 'introspect']
+    'build_world', 'introspect']

@@ -1,7 +1,7 @@
 # This file is part of the CRM for Tryton.  The COPYRIGHT file at the top
 # level of this repository contains the full copyright notices and license
 # terms.
-"""Build the world over RPC as the admin, and clean it after the run.
+"""Build the world over RPC as the admin.
 
 :func:`build_world` reads the shared models (``crm.sharing``) and the
 fields pointing to them (``ir.model.field``), creates the attacker's and
@@ -127,28 +127,6 @@ def build_world(admin, attacker, users, company, meta, placeholders=None):
     _discover_children(world)
     _take_snapshot(world)
     return world
-
-
-def clean_world(world, models):
-    """Delete what the world and the attacker left (best effort): the
-    records the attacker created, then the admin's in reverse order"""
-    admin, attacker = world.admin, world.users['attacker']
-    for model in models:
-        if not world.model_meta(model).get('storage'):
-            continue
-        try:
-            found = admin.model(model, 'search',
-                [('create_uid', '=', attacker)], 0, None, None)
-            if found:
-                admin.model(model, 'delete', found)
-        except RpcError:
-            pass
-    for model, ids in reversed(list(world.created_by_admin.items())):
-        for record_id in reversed(ids):
-            try:
-                admin.model(model, 'delete', [record_id])
-            except RpcError:
-                pass
 
 
 def _create_children(world, model, record_id, tag):

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     '--disable-sync', '--no-first-run', '--disable-quic']
 SAO_DIR = ROOT / 'sao'
 TIMEOUT = 30_000  # ms, for every Playwright wait
+#: Clicks on a widget until it has the focus (Sao.type_into)
+FOCUS_ATTEMPTS = 3
 #: The selector of the pane of the current tab
 ACTIVE = '#tabcontent .tab-pane.active'
 
@@ -213,14 +215,24 @@ class Sao:
         widget (a locator), as a person does, and leave the field: a
         figure shows in a text input that gives way to a number input on
         focus, and sao takes the value when the field loses the focus"""
-        widget.click()
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
         # (the number input is focused by a timeout of sao's focus
         # handler: typing before it lands in the hidden text input, which
-        # the late focus then resets, a flake seen on a loaded machine)
-        self.page.wait_for_function(
-            "name => { const e = document.activeElement; "
-            "return e && e.getAttribute('name') === name "
-            "&& e.offsetParent !== null; }", arg=name)
+        # the late focus then resets, a flake seen on a loaded machine; a
+        # click on a form still being drawn may land on a widget that is
+        # then replaced, and the focus never comes: click again)
+        for attempt in range(FOCUS_ATTEMPTS):
+            widget.click()
+            try:
+                self.page.wait_for_function(
+                    "name => { const e = document.activeElement; "
+                    "return e && e.getAttribute('name') === name "
+                    "&& e.offsetParent !== null; }", arg=name,
+                    timeout=TIMEOUT / FOCUS_ATTEMPTS)
+                break
+            except PlaywrightTimeout:
+                if attempt == FOCUS_ATTEMPTS - 1:
+                    raise
         self.page.keyboard.press('Control+A')
         self.page.keyboard.type(text)
         self.page.keyboard.press('Tab')

@@ -60,6 +60,8 @@ class Metric(UserOrRoleMixin, sequence_ordered(), ModelSQL, ModelView):
         help="A filter on top of the window's, as a PYSON domain "
         "(the search bar's saved searches).")
     count = fields.Function(fields.Char("Count"), 'get_count')
+    #: What a user's copy of a template takes from it
+    _template_fields = ['name', 'sequence', 'action', 'domain']
 
     @classmethod
     def __setup__(cls):

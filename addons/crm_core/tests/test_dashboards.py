@@ -145,6 +145,43 @@ class DashboardTestMixin:
             [desk])
 
     @with_transaction()
+    def test_dashboard_copies_keep_translations(self):
+        """The copies of a role's templates given to new users read in
+        another language as the templates do (their name, their blocks'
+        titles, the metrics' names)"""
+        pool = Pool()
+        Dashboard = pool.get('crm.dashboard')
+        Metric = pool.get('crm.dashboard.metric')
+        Lang = pool.get('ir.lang')
+        User = pool.get('res.user')
+        _, _, role, desk, metric = self._dashboard_world()
+        french, = Lang.search([('code', '=', 'fr')])
+        Lang.write([french], {'translatable': True})
+        Dashboard.write([desk], {'blocks': [('write',
+                        [desk.blocks[0].id], {'title': "Numbers"})]})
+        with Transaction().set_context(language='fr'):
+            Dashboard.write([Dashboard(desk.id)], {
+                    'name': "Bureau",
+                    'blocks': [('write', [desk.blocks[0].id],
+                            {'title': "Chiffres"})]})
+            Metric.write([Metric(metric.id)], {'name': "Comptes"})
+
+        first, second = User.create([{
+                    'login': f'dash.copy{i}', 'name': f"Dash Copy {i}",
+                    'crm_role': role.id} for i in range(2)])
+        for user in [first, second]:
+            for language, names in [
+                    ('en', ("Desk", "Numbers", "Accounts")),
+                    ('fr', ("Bureau", "Chiffres", "Comptes"))]:
+                with Transaction().set_context(language=language):
+                    own, = Dashboard.search([('user', '=', user.id)])
+                    own_metric, = Metric.search([('user', '=', user.id)])
+                    self.assertEqual(
+                        (own.name, own.blocks[0].title, own_metric.name),
+                        names)
+                    self.assertEqual(own.template, desk)
+
+    @with_transaction()
     def test_dashboard_home_board(self):
         """The home board shows a dashboard of the user with its blocks in
         order under the Dashboards block that opens the others; a block of

@@ -1,7 +1,9 @@
 """Two trytond processes on one PostgreSQL database see each other's writes.
 
 This is how the CRM scales out (several stateless workers on a shared
-PostgreSQL); caches must not serve one process stale data from the other."""
+PostgreSQL); caches must not serve one process stale data from the other.
+Run by the PostgreSQL pass (``make test DB=postgresql``), skipped on
+SQLite (``pg_crm_db``)."""
 import pytest
 
 from crm_testing import ADMIN_LOGIN, ADMIN_PASSWORD, JsonRpc, Server

@@ -30,6 +30,45 @@ SAO_DIR = ROOT / 'sao'
 TIMEOUT = 30_000  # ms, for every Playwright wait
 #: Clicks on a widget until it has the focus (Sao.type_into)
 FOCUS_ATTEMPTS = 3
+#: The rows of the menu shown for a path of entry names: their indexes in
+#: the menu's table, the first the first shown of its name, each next
+#: one a child of the one before (one deeper: sao indents a row's
+#: expander by its depth, in em)
+MENU_PATH_JS = """path => {
+    const rows = [...document.querySelectorAll('#menu table.tree > tbody > tr')]
+        .filter(row => row.offsetParent !== null)
+        .map(row => {
+            const cell = row.querySelector('div.column-char');
+            const img = row.querySelector('.expander img');
+            return {
+                row: row,
+                title: cell && cell.getAttribute('title'),
+                depth: img ? parseFloat(img.style.marginLeft || '0') : 0};
+        });
+    const all = [...document.querySelectorAll('#menu table.tree > tbody > tr')];
+    const found = [];
+    let start = 0, depth = null;
+    for (const name of path) {
+        let index = -1;
+        for (let i = start; i < rows.length; i++) {
+            if (depth !== null && rows[i].depth <= depth) {
+                break;
+            }
+            if (rows[i].title == name
+                    && (depth === null || rows[i].depth == depth + 1)) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            break;
+        }
+        found.push(index);
+        start = index + 1;
+        depth = rows[index].depth;
+    }
+    return found.map(i => all.indexOf(rows[i].row));
+}"""
 #: The selector of the pane of the current tab
 ACTIVE = '#tabcontent .tab-pane.active'
 
@@ -182,14 +221,28 @@ class Sao:
             f'#menu div.column-char[title="{name}"]:visible').first
 
     def open_menu(self, *path):
-        """Click each menu entry in turn (CRM unfolds, Accounts opens a
-        tab); a folder whose next entry shows already is not clicked (a
-        click would fold it)."""
-        for name, following in zip(path, [*path[1:], None]):
-            if following is not None and self.menu_entry(
-                    following).is_visible():
+        """Click the menu entries of path as a person does: each folder
+        not unfolded yet, then the last entry, which opens a tab.  The
+        first entry is the first shown of its name (CRM, or a folder
+        unfolded before: ``open_menu('Quotes')``); each next one is looked
+        up under the one before (the depth of its row), not by its name
+        alone: *Reports* is a folder of CRM, of Sales and of Support."""
+        rows = self.page.locator('#menu table.tree > tbody > tr')
+        for depth in range(1, len(path)):
+            found = self.page.evaluate(MENU_PATH_JS, list(path[:depth + 1]))
+            if len(found) > depth:
                 continue
-            self.menu_entry(name).click()
+            if len(found) < depth:
+                raise LookupError(f"no menu entry {' > '.join(path)}")
+            rows.nth(found[-1]).locator('div.column-char').click()
+            self.page.wait_for_function(
+                f"path => ({MENU_PATH_JS})(path).length == path.length",
+                arg=list(path[:depth + 1]))
+        self.page.wait_for_function(
+            f"path => ({MENU_PATH_JS})(path).length == path.length",
+            arg=list(path))
+        found = self.page.evaluate(MENU_PATH_JS, list(path))
+        rows.nth(found[-1]).locator('div.column-char').click()
 
     @property
     def pane(self):

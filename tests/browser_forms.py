@@ -355,33 +355,45 @@ class FormRoundTrip:
             '.tab-domain > ul.nav-tabs a[role="tab"]').nth(index).click()
         self.settle()
 
-    def close_untouched(self, form, where, model, record_id, before):
-        """Close the tab of the form of record_id: no question, and the
-        record as before"""
-        print(self.login, form.path, where, "close")
-        tabs = self.page.locator('li[id^="nav-"]')
-        count = tabs.count()
+    def close_tab_asked(self):
+        """Close the current tab; tell if sao asks whether to save (the
+        tab then stays open until answer_no)"""
+        count = self.page.locator('li[id^="nav-"]').count()
         self.sao.close_tab()
-        # sao stores the list state on the server first, then asks
-        prompt = self.page.locator(
-            '.modal-dialog:visible', has_text='has been modified')
+        # (the tab closes, or sao asks once it stored the list state: wait
+        # for either, not for a question that does not come)
         self.page.wait_for_function(
             "([count, text]) => document.querySelectorAll("
             "'li[id^=\"nav-\"]').length < count || [...document"
             ".querySelectorAll('.modal-dialog')].some("
             "d => d.offsetParent && d.innerText.includes(text))",
             arg=[count, 'has been modified'])
-        if prompt.count():
+        return bool(self.page.locator(
+                '.modal-dialog:visible', has_text='has been modified').count())
+
+    def answer_no(self):
+        """Answer No to the question of close_tab_asked: the tab (still
+        open while sao asks) closes"""
+        count = self.page.locator('li[id^="nav-"]').count()
+        self.page.locator(
+            '.modal-dialog:visible', has_text='has been modified').locator(
+            'button', has_text='No').click()
+        self.page.wait_for_function(
+            "count => document.querySelectorAll("
+            "'li[id^=\"nav-\"]').length < count", arg=count)
+
+    def close_untouched(self, form, where, model, record_id, before):
+        """Close the tab of the form of record_id: no question, and the
+        record as before"""
+        print(self.login, form.path, where, "close")
+        if self.close_tab_asked():
             modified = self.sao.current(
                 'Object.keys(screen.current_record.modified_fields)')
             self.page.screenshot(path=str(screenshot_dir() / (
                         f'failure-forms-{self.login}-{form.action}.png')))
             self.fail(form, where,
                 f"asks to save a record nobody changed ({modified})")
-            prompt.locator('button', has_text='No').click()
-            self.page.wait_for_function(
-                "count => document.querySelectorAll("
-                "'li[id^=\"nav-\"]').length < count", arg=count)
+            self.answer_no()
             self.settle()
         after = stored_values(self.admin, model, record_id)
         changed = differences(before, after)
@@ -516,22 +528,9 @@ class FormRoundTrip:
 
     def close_list(self, form, where):
         "Close the tab of a list nobody changed: no question"
-        count = self.page.locator('li[id^="nav-"]').count()
-        self.sao.close_tab()
-        self.page.wait_for_function(
-            "([count, text]) => document.querySelectorAll("
-            "'li[id^=\"nav-\"]').length < count || [...document"
-            ".querySelectorAll('.modal-dialog')].some("
-            "d => d.offsetParent && d.innerText.includes(text))",
-            arg=[count, 'has been modified'])
-        prompt = self.page.locator(
-            '.modal-dialog:visible', has_text='has been modified')
-        if prompt.count():
+        if self.close_tab_asked():
             self.fail(form, where, "closing the list asks to save")
-            prompt.locator('button', has_text='No').click()
-            self.page.wait_for_function(
-                "count => document.querySelectorAll("
-                "'li[id^=\"nav-\"]').length < count", arg=count)
+            self.answer_no()
 
     def fullest_record(self, form, ids):
         """The record with the most fields filled among ids, the first
@@ -681,23 +680,8 @@ class FormRoundTrip:
         sets it again and runs its on_change (the host's party of an
         opportunity sets its payment term), so sao may ask; answered No,
         the record must be as before"""
-        count = self.page.locator('li[id^="nav-"]').count()
-        self.sao.close_tab()
-        # (the tab closes, or sao asks once it stored the list state: wait
-        # for either, not for a question that does not come)
-        self.page.wait_for_function(
-            "([count, text]) => document.querySelectorAll("
-            "'li[id^=\"nav-\"]').length < count || [...document"
-            ".querySelectorAll('.modal-dialog')].some("
-            "d => d.offsetParent && d.innerText.includes(text))",
-            arg=[count, 'has been modified'])
-        prompt = self.page.locator(
-            '.modal-dialog:visible', has_text='has been modified')
-        if prompt.count():
-            prompt.locator('button', has_text='No').click()
-            self.page.wait_for_function(
-                "count => document.querySelectorAll("
-                "'li[id^=\"nav-\"]').length < count", arg=count)
+        if self.close_tab_asked():
+            self.answer_no()
         self.settle()
         changed = differences(
             before, stored_values(self.admin, model, record_id))

@@ -228,21 +228,22 @@ class Sao:
         up under the one before (the depth of its row), not by its name
         alone: *Reports* is a folder of CRM, of Sales and of Support."""
         rows = self.page.locator('#menu table.tree > tbody > tr')
+        found = self.menu_rows(path[:1])
         for depth in range(1, len(path)):
-            found = self.page.evaluate(MENU_PATH_JS, list(path[:depth + 1]))
-            if len(found) > depth:
-                continue
-            if len(found) < depth:
-                raise LookupError(f"no menu entry {' > '.join(path)}")
-            rows.nth(found[-1]).locator('div.column-char').click()
-            self.page.wait_for_function(
-                f"path => ({MENU_PATH_JS})(path).length == path.length",
-                arg=list(path[:depth + 1]))
+            prefix = path[:depth + 1]
+            if len(self.page.evaluate(MENU_PATH_JS, list(prefix))) <= depth:
+                # the folder above is folded: unfold it
+                rows.nth(found[-1]).locator('div.column-char').click()
+            found = self.menu_rows(prefix)
+        rows.nth(found[-1]).locator('div.column-char').click()
+
+    def menu_rows(self, path):
+        "The indexes of the menu rows of path (MENU_PATH_JS), once shown"
+        path = list(path)
         self.page.wait_for_function(
             f"path => ({MENU_PATH_JS})(path).length == path.length",
-            arg=list(path))
-        found = self.page.evaluate(MENU_PATH_JS, list(path))
-        rows.nth(found[-1]).locator('div.column-char').click()
+            arg=path)
+        return self.page.evaluate(MENU_PATH_JS, path)
 
     @property
     def pane(self):

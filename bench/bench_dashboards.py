@@ -183,7 +183,10 @@ def give_dashboards(database, base):
                     continue
                 templates = Model.templates_of(management)
                 if templates:
-                    Model.copy(templates, default=Model.copy_default(admin))
+                    copies = Model.create(
+                        [t.template_copy(admin) for t in templates])
+                    Model.copied_templates(
+                        [(t, admin) for t in templates], copies)
         transaction.commit()
 
 

@@ -12,6 +12,7 @@ that the host's own opportunity flows keep working.
 """
 import datetime
 
+from sql import Null
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
@@ -121,6 +122,17 @@ class Opportunity(GlobalSearchMixin, OwnedMixin, metaclass=PoolMeta):
                     (t.state, Index.Equality(cardinality='low')),
                     (t.create_date, Index.Range(order='DESC')),
                     where=t.state == 'lead'),
+                # The open leads by start date, newest first: the lists of
+                # the report builder's lead reports (Leads by Status, by
+                # Source), searched group by group; PostgreSQL otherwise
+                # walked the host's (start_date, end_date) index through
+                # 255k potentials before the first leads (374 -> 0.6 ms
+                # at 1M, bench_report_builder.py)
+                Index(t,
+                    (t.start_date, Index.Range(order='DESC')),
+                    (t.id, Index.Range()),
+                    where=(t.state == 'lead')
+                    & (t.lead_conversion_date == Null)),
                 Index(t, (t.email, Index.Equality())),
                 # The global search of leads by name (lead_name: first,
                 # last and company name, crm_core's global_search.py):

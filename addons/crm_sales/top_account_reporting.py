@@ -31,6 +31,8 @@ class TopAccount(OpenPipelineMixin, AbstractReport):
     party = fields.Many2One(
         'party.party', "Account", context={'crm_type': 'account'})
     _dimension = 'party'
+    # (no summary keeps the accounts: one would hold a row per account)
+    _summary = None
 
     @classmethod
     def __setup__(cls):

@@ -128,6 +128,30 @@ class ReportBuilderTestMixin:
         self.assertEqual(data.count, 5)
 
     @with_transaction()
+    def test_report_lists_rows_group_by_group(self):
+        """The listed rows are the first of each group as the groups are
+        shown, in the columns' order, whether searched group by group or
+        all at once (past LISTED_GROUPS)"""
+        company, users, folder = self._report_world()
+        report = self._by_industry(users['manager'], company, folder,
+            limit=3)
+        report.columns[1].order = 'DESC'
+        report.columns[1].save()
+        for listed_groups in [report_builder_run.LISTED_GROUPS, 0]:
+            with self.subTest(listed_groups=listed_groups), patch.object(
+                    report_builder_run, 'LISTED_GROUPS', listed_groups):
+                data = compute(report, users['manager'].id, limit=3)
+                self.assertEqual([r[0] for r in data.rows],
+                    ["Bank Four", "Bank Three", "Bank One"])
+                self.assertEqual(data.row_groups, ['banking'] * 3)
+                self.assertEqual(data.count, 5)
+        # a limit beyond the first group goes on with the next one
+        data = compute(report, users['manager'].id, limit=5)
+        self.assertEqual([r[0] for r in data.rows], [
+                "Bank Four", "Bank Three", "Bank One", "Bank Two",
+                "Chem One"])
+
+    @with_transaction()
     def test_report_linked_record_hidden(self):
         "A column of a linked record the user may not read stays empty"
         Report = Pool().get('crm.report')

@@ -87,8 +87,10 @@ def figures(bench, size, users):
                 }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description):
+    """Return the parser of the arguments the benchmarks on
+    bench_dashboards.py's database share."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--uri', default=os.environ.get(
             'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/'))
     parser.add_argument('--database', '-d',
@@ -104,8 +106,11 @@ def main(argv=None):
         help="sales, tickets and activities per lead "
         "(default: %(default)s)")
     parser.add_argument('--repeat', type=int, default=5)
-    args = parser.parse_args(argv)
+    return parser
 
+
+def sizes(args):
+    "Yield (size, WritingBench) of the database grown to each size of args."
     generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
     with dashboard_database(args.uri, args.database, keep=args.keep,
             update=args.update) as database:
@@ -114,9 +119,14 @@ def main(argv=None):
             grow(database, size, args.fraction)
             log('size %d ready in %.1fs' % (
                     size, time.perf_counter() - started))
-            bench = WritingBench(database, args.repeat)
-            for figure in figures(bench, size, bench.users()):
-                print(json.dumps(figure, default=str), flush=True)
+            yield size, WritingBench(database, args.repeat)
+
+
+def main(argv=None):
+    args = arguments(__doc__.splitlines()[0]).parse_args(argv)
+    for size, bench in sizes(args):
+        for figure in figures(bench, size, bench.users()):
+            print(json.dumps(figure, default=str), flush=True)
 
 
 if __name__ == '__main__':

@@ -24,7 +24,6 @@ per line:
   then read of its rows), by the admin, a rep and a manager; baseline the
   same report read from the records (``_summary`` unset).
 """
-import argparse
 import json
 import os
 import sys
@@ -33,10 +32,8 @@ from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import generate  # noqa: E402
-from bench_account_list import UNACCENT_IMMUTABLE, log  # noqa: E402
-from bench_dashboards import dashboard_database, grow  # noqa: E402
-from bench_report_builder import WritingBench  # noqa: E402
+from bench_account_list import log  # noqa: E402
+from bench_report_builder import arguments, sizes  # noqa: E402
 
 SUMMARIES = [
     'crm.opportunity.summary.pipeline',
@@ -169,39 +166,14 @@ def read_figures(bench, size, users):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--uri', default=os.environ.get(
-            'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/'))
-    parser.add_argument('--database', '-d',
-        help="reuse this database (crm_sales and crm_support activated)")
-    parser.add_argument('--keep', action='store_true',
-        help="do not drop the database created")
-    parser.add_argument('--update', action='store_true',
-        help="update the CRM modules of the reused database first")
-    parser.add_argument('--sizes', default='100000,1000000',
-        help="numbers of leads and of potentials, built incrementally "
-        "(default: %(default)s)")
-    parser.add_argument('--fraction', type=float, default=0.1,
-        help="sales, tickets and activities per lead "
-        "(default: %(default)s)")
-    parser.add_argument('--repeat', type=int, default=5)
-    args = parser.parse_args(argv)
-
-    generate.init_trytond(args.uri, unaccent_function=UNACCENT_IMMUTABLE)
-    with dashboard_database(args.uri, args.database, keep=args.keep,
-            update=args.update) as database:
-        for size in map(int, args.sizes.split(',')):
-            started = time.perf_counter()
-            grow(database, size, args.fraction)
-            log('size %d ready in %.1fs' % (
-                    size, time.perf_counter() - started))
-            bench = WritingBench(database, args.repeat)
-            users = bench.users()
-            for figures in [rebuild_figures(bench, size),
-                    write_figures(bench, size, users),
-                    read_figures(bench, size, users)]:
-                for value in figures:
-                    print(json.dumps(value, default=str), flush=True)
+    args = arguments(__doc__.splitlines()[0]).parse_args(argv)
+    for size, bench in sizes(args):
+        users = bench.users()
+        for figures in [rebuild_figures(bench, size),
+                write_figures(bench, size, users),
+                read_figures(bench, size, users)]:
+            for value in figures:
+                print(json.dumps(value, default=str), flush=True)
 
 
 if __name__ == '__main__':

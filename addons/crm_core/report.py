@@ -29,28 +29,38 @@ def readable_condition(table, model_name):
     pool = Pool()
     Rule = pool.get('ir.rule')
     Model = pool.get(model_name)
-    transaction = Transaction()
     with check_access():
         domain = Rule.domain_get(model_name, mode='read')
     if not domain:
         return Literal(True)
-    # As query_get: as root, so that the rules do not apply to themselves
-    with transaction.set_user(0, set_context=True), inactive_records():
-        tables, condition = Model.search_domain(
-            domain, active_test=False, tables={None: (table, None)})
+    tables, condition = domain_condition(Model, table, domain)
     if len(tables) == 1:
         return condition
     with check_access():
         return table.id.in_(Rule.query_get(model_name))
 
 
-def report_readable_condition(table, model_name):
-    """Return the condition of readable_condition for a report read with
-    access check, or whose rows are read again for one (RULES_CONTEXT);
-    true otherwise."""
+def domain_condition(Model, table, domain):
+    """Return the tables and the SQL condition of the (rule) domain on table,
+    the table of Model, converted as ``ir.rule.query_get`` does: as root,
+    so that the rules do not apply to themselves."""
+    with Transaction().set_user(0, set_context=True), inactive_records():
+        return Model.search_domain(
+            domain, active_test=False, tables={None: (table, None)})
+
+
+def rules_apply():
+    """Tell if a report applies the read rules: read with access check, or
+    its rows read again for one (RULES_CONTEXT)."""
     transaction = Transaction()
-    if not (transaction.user and (transaction.check_access
-                or transaction.context.get(RULES_CONTEXT))):
+    return bool(transaction.user and (transaction.check_access
+            or transaction.context.get(RULES_CONTEXT)))
+
+
+def report_readable_condition(table, model_name):
+    """Return the condition of readable_condition when the rules apply
+    (rules_apply), true otherwise."""
+    if not rules_apply():
         return Literal(True)
     return readable_condition(table, model_name)
 

@@ -42,9 +42,9 @@ from trytond import backend
 from trytond.model import Model, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, check_access, inactive_records
+from trytond.transaction import Transaction, check_access
 
-from .report import RULES_CONTEXT
+from .report import domain_condition, rules_apply
 
 #: The operators of a domain that a summary of whole months answers
 #: exactly on a date kept by month, with the day the value must fall on
@@ -242,10 +242,7 @@ class SummaryMixin:
     @classmethod
     def condition(cls, table, domain):
         "Return the SQL condition of domain (answered) on the table."
-        with Transaction().set_user(0, set_context=True), \
-                inactive_records():
-            tables, condition = cls.search_domain(
-                domain, active_test=False, tables={None: (table, None)})
+        _, condition = domain_condition(cls, table, domain)
         return condition
 
     @classmethod
@@ -254,29 +251,26 @@ class SummaryMixin:
         the records the user may read, or None when the rules of the
         source cannot be applied to the summary."""
         Rule = Pool().get('ir.rule')
-        transaction = Transaction()
-        if not (transaction.user and (transaction.check_access
-                    or transaction.context.get(RULES_CONTEXT))):
+        if not rules_apply():
             return Literal(True)
         with check_access():
             domain = Rule.domain_get(cls._summary_source, mode='read')
         if not domain:
             return Literal(True)
-        if not cls._answers_rule(domain):
+        if not cls.answers(domain):
             return None
         return cls.condition(table, domain)
 
-    @classmethod
-    def _answers_rule(cls, domain):
-        "Tell if the rule domain reads only the summary's owner keys."
-        return cls.answers(domain)
+
+def summaries():
+    "Return every summary of the pool."
+    return [Model for _, Model in Pool().iterobject()
+        if isinstance(Model, type) and issubclass(Model, SummaryMixin)]
 
 
 def summaries_of(model_name):
     "Return the summaries of the record type model_name."
-    return [Model for _, Model in Pool().iterobject()
-        if isinstance(Model, type) and issubclass(Model, SummaryMixin)
-        and Model._summary_source == model_name]
+    return [S for S in summaries() if S._summary_source == model_name]
 
 
 class SummarizedMixin:
@@ -332,10 +326,8 @@ class Summaries(Model):
     @classmethod
     def rebuild_all(cls):
         "Rebuild every summary from its records (scheduled every night)."
-        for _, Summary in Pool().iterobject():
-            if isinstance(Summary, type) and issubclass(
-                    Summary, SummaryMixin):
-                Summary.rebuild()
+        for Summary in summaries():
+            Summary.rebuild()
 
 
 class Cron(metaclass=PoolMeta):

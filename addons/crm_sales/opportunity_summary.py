@@ -17,7 +17,6 @@ On the bench's million leads and potentials they hold about 5,000, 30,000
 and 2,000 rows (bench/README.md)."""
 from sql import Null
 from sql.aggregate import Count, Sum
-from sql.functions import Extract
 
 from trytond.model import ModelSQL, fields
 from trytond.pool import PoolMeta
@@ -25,8 +24,7 @@ from trytond.pool import PoolMeta
 from crm_core.summary import SummarizedMixin, SummaryMixin
 
 from .lead import LEAD_SOURCES, LEAD_STATUSES
-
-SECONDS_PER_DAY = 24 * 60 * 60
+from .pipeline_reporting import days_between
 
 STATES = [
     ('lead', "Lead"),
@@ -36,11 +34,6 @@ STATES = [
     ('cancelled', "Cancelled"),
     ('lost', "Lost"),
     ]
-
-
-def days_between(start, end):
-    "Return the SQL number of days from start to end (dates or times)."
-    return (Extract('EPOCH', end) - Extract('EPOCH', start)) / SECONDS_PER_DAY
 
 
 class Opportunity(SummarizedMixin, metaclass=PoolMeta):
@@ -140,7 +133,7 @@ class ClosingSummary(OpportunitySummary, ModelSQL):
 
     @classmethod
     def summary_measures(cls, record):
-        days = days_between(record.start_date, record.end_date)
+        days = days_between(record.end_date, record.start_date)
         return {**super().summary_measures(record),
             'cycle_days': Sum(days),
             'cycle_count': Count(days),

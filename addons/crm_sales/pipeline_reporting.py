@@ -60,7 +60,7 @@ def selection_names(records, field, name):
         not_set=gettext('crm_sales.msg_report_value_not_set'))
 
 
-def _days(end, start):
+def days_between(end, start):
     "Return the SQL number of days from start to end (dates or times)."
     return (Extract('EPOCH', end) - Extract('EPOCH', start)) / SECONDS_PER_DAY
 
@@ -354,7 +354,8 @@ class DealSize(ClosedMixin, AbstractReport):
                 cls.cycle_days.sql_cast(Sum(summary.cycle_count)), 0)
         else:
             average = Avg(amount)
-            cycle = Avg(_days(opportunity.end_date, opportunity.start_date))
+            cycle = Avg(days_between(
+                    opportunity.end_date, opportunity.start_date))
         return super()._columns(tables) + [
             cls.average_amount.sql_cast(average).as_('average_amount'),
             cls.cycle_days.sql_cast(cycle).as_('cycle_days'),
@@ -443,7 +444,8 @@ class StageTime(AbstractReport):
         left = Coalesce(history.date_left, StageHistory.now())
         return super()._columns(tables) + [
             cls.average_days.sql_cast(
-                Avg(_days(left, history.date_entered))).as_('average_days'),
+                Avg(days_between(left, history.date_entered))
+                ).as_('average_days'),
             ]
 
 
